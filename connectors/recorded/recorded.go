@@ -1,0 +1,546 @@
+package recorded
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/exdesk/exdesk/connectors"
+)
+
+// ErrInvalidAction is wrapped by Execute when an action does not fit the
+// state (a hold the order does not have, a line it does not have).
+var ErrInvalidAction = errors.New("invalid action")
+
+// Connector is an in-memory ERP, inventory and carrier system.
+type Connector struct {
+	mu        sync.RWMutex
+	now       time.Time
+	customers map[string]connectors.Customer
+	items     map[string]connectors.Item
+	orders    map[string]connectors.Order
+	byCust    map[string][]string // customer id -> order ids, in insertion order
+	stock     map[string][]connectors.Stock
+	contracts map[string][]connectors.Contract
+	shipments map[string]connectors.Shipment
+	byOrder   map[string][]string // order id -> shipment ids
+	carriers  []connectors.Carrier
+	sites     []connectors.Site
+	execs     []connectors.Execution
+	execByID  map[string]connectors.Execution
+}
+
+// New returns a connector serving s. The snapshot is copied.
+func New(s connectors.Snapshot) *Connector {
+	c := &Connector{
+		now:       s.Now,
+		customers: make(map[string]connectors.Customer, len(s.Customers)),
+		items:     make(map[string]connectors.Item, len(s.Items)),
+		orders:    make(map[string]connectors.Order, len(s.Orders)),
+		byCust:    make(map[string][]string),
+		stock:     make(map[string][]connectors.Stock),
+		contracts: make(map[string][]connectors.Contract),
+		shipments: make(map[string]connectors.Shipment, len(s.Shipments)),
+		byOrder:   make(map[string][]string),
+		execByID:  make(map[string]connectors.Execution),
+	}
+	c.merge(s)
+	return c
+}
+
+func (c *Connector) merge(s connectors.Snapshot) {
+	if s.Now.After(c.now) {
+		c.now = s.Now
+	}
+	for _, x := range s.Customers {
+		c.customers[x.ID] = cloneCustomer(x)
+	}
+	for _, x := range s.Items {
+		c.items[x.SKU] = cloneItem(x)
+	}
+	for _, o := range s.Orders {
+		c.putOrder(o)
+	}
+	for _, x := range s.Inventory {
+		c.putStock(x)
+	}
+	for _, x := range s.Contracts {
+		c.contracts[x.CustomerID] = append(c.contracts[x.CustomerID], x)
+	}
+	for _, x := range s.Shipments {
+		c.putShipment(x)
+	}
+	for _, x := range s.Carriers {
+		c.carriers = replaceBy(c.carriers, cloneCarrier(x), func(a connectors.Carrier) string { return a.Code })
+	}
+	for _, x := range s.Sites {
+		c.sites = replaceBy(c.sites, cloneSite(x), func(a connectors.Site) string { return a.ID })
+	}
+}
+
+func replaceBy[T any](list []T, v T, key func(T) string) []T {
+	for i := range list {
+		if key(list[i]) == key(v) {
+			list[i] = v
+			return list
+		}
+	}
+	return append(list, v)
+}
+
+func (c *Connector) putOrder(o connectors.Order) {
+	if _, ok := c.orders[o.ID]; !ok {
+		c.byCust[o.CustomerID] = append(c.byCust[o.CustomerID], o.ID)
+	}
+	c.orders[o.ID] = cloneOrder(o)
+}
+
+func (c *Connector) putStock(x connectors.Stock) {
+	x.Inbound = slices.Clone(x.Inbound)
+	list := c.stock[x.SKU]
+	for i := range list {
+		if list[i].Site == x.Site {
+			list[i] = x
+			return
+		}
+	}
+	c.stock[x.SKU] = append(list, x)
+}
+
+func (c *Connector) putShipment(x connectors.Shipment) {
+	if _, ok := c.shipments[x.ID]; !ok {
+		c.byOrder[x.OrderID] = append(c.byOrder[x.OrderID], x.ID)
+	}
+	x.Events = slices.Clone(x.Events)
+	c.shipments[x.ID] = x
+}
+
+// Load reads one case file, or every *.json file of a directory (sorted by
+// name), and serves their snapshots merged: a later file's record replaces
+// an earlier one with the same id, and the clock is the latest snapshot time.
+func Load(path string) (*Connector, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("recorded connector: %w", err)
+	}
+	files := []string{path}
+	if info.IsDir() {
+		files, err = filepath.Glob(filepath.Join(path, "*.json"))
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(files)
+		if len(files) == 0 {
+			return nil, fmt.Errorf("recorded connector: no *.json case files in %s", path)
+		}
+	}
+	c := New(connectors.Snapshot{})
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("recorded connector: %w", err)
+		}
+		var env struct {
+			Snapshot *connectors.Snapshot `json:"snapshot"`
+		}
+		if err := json.Unmarshal(b, &env); err != nil {
+			return nil, fmt.Errorf("recorded connector: %s: %w", f, err)
+		}
+		if env.Snapshot == nil {
+			return nil, fmt.Errorf("recorded connector: %s: no \"snapshot\" object", f)
+		}
+		c.merge(*env.Snapshot)
+	}
+	return c, nil
+}
+
+// Systems returns the connector as exdesk's three systems, its executor and clock.
+func (c *Connector) Systems() connectors.Systems {
+	return connectors.Systems{ERP: c, Inventory: c, Carriers: c, Executor: c, Clock: c}
+}
+
+// Now returns the snapshot's business time.
+func (c *Connector) Now() time.Time {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.now
+}
+
+// SetNow moves the business clock.
+func (c *Connector) SetNow(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
+}
+
+// Order implements connectors.ERP.
+func (c *Connector) Order(_ context.Context, id string) (connectors.Order, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	o, ok := c.orders[id]
+	if !ok {
+		return connectors.Order{}, connectors.NotFound("order", id)
+	}
+	return cloneOrder(o), nil
+}
+
+// Customer implements connectors.ERP.
+func (c *Connector) Customer(_ context.Context, id string) (connectors.Customer, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	x, ok := c.customers[id]
+	if !ok {
+		return connectors.Customer{}, connectors.NotFound("customer", id)
+	}
+	return cloneCustomer(x), nil
+}
+
+// Item implements connectors.ERP.
+func (c *Connector) Item(_ context.Context, sku string) (connectors.Item, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	x, ok := c.items[sku]
+	if !ok {
+		return connectors.Item{}, connectors.NotFound("item", sku)
+	}
+	return cloneItem(x), nil
+}
+
+// CustomerOrders implements connectors.ERP.
+func (c *Connector) CustomerOrders(_ context.Context, customerID string) ([]connectors.Order, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	ids := c.byCust[customerID]
+	out := make([]connectors.Order, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, cloneOrder(c.orders[id]))
+	}
+	return out, nil
+}
+
+// Contracts implements connectors.ERP.
+func (c *Connector) Contracts(_ context.Context, customerID string) ([]connectors.Contract, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return slices.Clone(c.contracts[customerID]), nil
+}
+
+// Stock implements connectors.Inventory.
+func (c *Connector) Stock(_ context.Context, sku string) ([]connectors.Stock, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	list := c.stock[sku]
+	out := make([]connectors.Stock, len(list))
+	for i, s := range list {
+		s.Inbound = slices.Clone(s.Inbound)
+		out[i] = s
+	}
+	return out, nil
+}
+
+// Sites implements connectors.Inventory.
+func (c *Connector) Sites(context.Context) ([]connectors.Site, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make([]connectors.Site, len(c.sites))
+	for i, s := range c.sites {
+		out[i] = cloneSite(s)
+	}
+	return out, nil
+}
+
+// OrderShipments implements connectors.Carriers.
+func (c *Connector) OrderShipments(_ context.Context, orderID string) ([]connectors.Shipment, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	ids := c.byOrder[orderID]
+	out := make([]connectors.Shipment, 0, len(ids))
+	for _, id := range ids {
+		s := c.shipments[id]
+		s.Events = slices.Clone(s.Events)
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// Shipment implements connectors.Carriers.
+func (c *Connector) Shipment(_ context.Context, id string) (connectors.Shipment, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	s, ok := c.shipments[id]
+	if !ok {
+		return connectors.Shipment{}, connectors.NotFound("shipment", id)
+	}
+	s.Events = slices.Clone(s.Events)
+	return s, nil
+}
+
+// Carriers implements connectors.Carriers.
+func (c *Connector) Carriers(context.Context) ([]connectors.Carrier, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make([]connectors.Carrier, len(c.carriers))
+	for i, x := range c.carriers {
+		out[i] = cloneCarrier(x)
+	}
+	return out, nil
+}
+
+// PutOrder adds or replaces an order (used by the simulator and tests).
+func (c *Connector) PutOrder(o connectors.Order) {
+	c.mu.Lock()
+	c.putOrder(o)
+	c.mu.Unlock()
+}
+
+// PutShipment adds or replaces a shipment.
+func (c *Connector) PutShipment(s connectors.Shipment) {
+	c.mu.Lock()
+	c.putShipment(s)
+	c.mu.Unlock()
+}
+
+// PutStock adds or replaces a sku's stock at one site.
+func (c *Connector) PutStock(s connectors.Stock) {
+	c.mu.Lock()
+	c.putStock(s)
+	c.mu.Unlock()
+}
+
+// PutCustomer adds or replaces a customer.
+func (c *Connector) PutCustomer(x connectors.Customer) {
+	c.mu.Lock()
+	c.customers[x.ID] = cloneCustomer(x)
+	c.mu.Unlock()
+}
+
+// Executions returns the log of executed actions, oldest first.
+func (c *Connector) Executions() []connectors.Execution {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return slices.Clone(c.execs)
+}
+
+// Snapshot returns the current state as a snapshot, ids sorted.
+func (c *Connector) Snapshot() connectors.Snapshot {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	s := connectors.Snapshot{Now: c.now}
+	for _, k := range sortedKeys(c.customers) {
+		s.Customers = append(s.Customers, cloneCustomer(c.customers[k]))
+	}
+	for _, k := range sortedKeys(c.items) {
+		s.Items = append(s.Items, cloneItem(c.items[k]))
+	}
+	for _, k := range sortedKeys(c.orders) {
+		s.Orders = append(s.Orders, cloneOrder(c.orders[k]))
+	}
+	for _, k := range sortedKeys(c.stock) {
+		s.Inventory = append(s.Inventory, c.stock[k]...)
+	}
+	for _, k := range sortedKeys(c.contracts) {
+		s.Contracts = append(s.Contracts, c.contracts[k]...)
+	}
+	for _, k := range sortedKeys(c.shipments) {
+		s.Shipments = append(s.Shipments, c.shipments[k])
+	}
+	s.Carriers = slices.Clone(c.carriers)
+	s.Sites = slices.Clone(c.sites)
+	return s
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrInvalidAction, fmt.Sprintf(format, args...))
+}
+
+// Execute implements connectors.Executor. It applies a to the in-memory
+// state. An action executed before under the same non-empty ID is not
+// applied again; its first execution is returned with Replayed set.
+func (c *Connector) Execute(_ context.Context, a connectors.Action) (connectors.Execution, error) {
+	if err := a.CheckArgs(); err != nil {
+		return connectors.Execution{}, fmt.Errorf("%w: %w", ErrInvalidAction, err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if a.ID != "" {
+		if prev, ok := c.execByID[a.ID]; ok {
+			prev.Replayed = true
+			return prev, nil
+		}
+	}
+	o, ok := c.orders[a.OrderID]
+	if !ok {
+		return connectors.Execution{}, connectors.NotFound("order", a.OrderID)
+	}
+	spec, _ := connectors.LookupAction(a.Type)
+	detail, err := c.apply(&o, a)
+	if err != nil {
+		return connectors.Execution{}, err
+	}
+	c.orders[o.ID] = o
+	e := connectors.Execution{ActionID: a.ID, Type: a.Type, OrderID: a.OrderID, System: spec.System, Detail: detail, At: c.now}
+	c.execs = append(c.execs, e)
+	if a.ID != "" {
+		c.execByID[a.ID] = e
+	}
+	return e, nil
+}
+
+func (c *Connector) apply(o *connectors.Order, a connectors.Action) (string, error) {
+	switch a.Type {
+	case connectors.ActReleaseHold:
+		code := a.Str("hold_code")
+		if !o.HasHold(code) {
+			return "", invalid("order %s has no %s hold", o.ID, code)
+		}
+		o.Holds = slices.DeleteFunc(o.Holds, func(h connectors.Hold) bool { return h.Code == code })
+		if len(o.Holds) == 0 && o.Status == connectors.StatusOnHold {
+			o.Status = connectors.StatusOpen
+		}
+		return fmt.Sprintf("released %s hold on %s", code, o.ID), nil
+	case connectors.ActAllocateFromSite:
+		site := a.Str("site")
+		lines := a.Ints("lines")
+		for _, n := range lines {
+			l, ok := o.Line(n)
+			if !ok {
+				return "", invalid("order %s has no line %d", o.ID, n)
+			}
+			if !c.allocate(l.SKU, site, l.Qty) {
+				return "", invalid("site %s does not stock %s", site, l.SKU)
+			}
+		}
+		return fmt.Sprintf("allocated lines %v of %s from %s", lines, o.ID, site), nil
+	case connectors.ActSubstituteItem:
+		n, sku := a.Int("line"), a.Str("sku")
+		i := lineIndex(*o, n)
+		if i < 0 {
+			return "", invalid("order %s has no line %d", o.ID, n)
+		}
+		it, ok := c.items[sku]
+		if !ok {
+			return "", invalid("unknown item %s", sku)
+		}
+		old := o.Lines[i].SKU
+		o.Lines[i].SKU, o.Lines[i].UOM = sku, it.UOM
+		return fmt.Sprintf("line %d of %s: %s replaced by %s", n, o.ID, old, sku), nil
+	case connectors.ActPartialShip:
+		o.Status = connectors.StatusReleased
+		return fmt.Sprintf("%s released to ship what is available; the rest is backordered", o.ID), nil
+	case connectors.ActRescheduleOrder:
+		d, _ := connectors.ParseDate(a.Str("new_ship_date"))
+		old := o.RequestedShipDate
+		o.RequestedShipDate = d
+		return fmt.Sprintf("%s ship date moved from %s to %s", o.ID, old, d), nil
+	case connectors.ActExpediteShipment, connectors.ActRebookCarrier:
+		return c.applyShipment(o, a)
+	case connectors.ActCorrectPrice:
+		n := a.Int("line")
+		i := lineIndex(*o, n)
+		if i < 0 {
+			return "", invalid("order %s has no line %d", o.ID, n)
+		}
+		old := o.Lines[i].UnitPrice
+		o.Lines[i].UnitPrice = a.Money("price")
+		return fmt.Sprintf("line %d of %s repriced from %.2f to %.2f", n, o.ID, old, o.Lines[i].UnitPrice), nil
+	case connectors.ActCancelOrder:
+		if o.Status == connectors.StatusShipped || o.Status == connectors.StatusCancelled {
+			return "", invalid("order %s is %s", o.ID, o.Status)
+		}
+		o.Status = connectors.StatusCancelled
+		return fmt.Sprintf("%s cancelled: %s", o.ID, a.Str("reason")), nil
+	default: // tasks: nothing changes in a system of record
+		return fmt.Sprintf("task opened: %s", a), nil
+	}
+}
+
+func (c *Connector) applyShipment(o *connectors.Order, a connectors.Action) (string, error) {
+	id := a.Str("shipment_id")
+	sh, ok := c.shipments[id]
+	if !ok || sh.OrderID != o.ID {
+		return "", invalid("order %s has no shipment %s", o.ID, id)
+	}
+	var carrier connectors.Carrier
+	code, level := sh.Carrier, sh.ServiceLevel
+	if a.Type == connectors.ActRebookCarrier {
+		code = a.Str("carrier")
+	} else {
+		level = a.Str("service_level")
+	}
+	found := false
+	for _, x := range c.carriers {
+		if x.Code == code {
+			carrier, found = x, true
+		}
+	}
+	if !found {
+		return "", invalid("unknown carrier %s", code)
+	}
+	svc, ok := carrier.Service(level)
+	if !ok {
+		return "", invalid("carrier %s has no service %s", code, level)
+	}
+	old := sh.Carrier + " " + sh.ServiceLevel
+	sh.Carrier, sh.ServiceLevel, sh.FreightCost = code, level, svc.CostPerOrder
+	c.shipments[id] = sh
+	o.Carrier, o.ServiceLevel = code, level
+	return fmt.Sprintf("shipment %s moved from %s to %s %s", id, old, code, level), nil
+}
+
+func (c *Connector) allocate(sku, site string, qty int) bool {
+	list := c.stock[sku]
+	for i := range list {
+		if list[i].Site == site {
+			list[i].Allocated += qty
+			return true
+		}
+	}
+	return false
+}
+
+func lineIndex(o connectors.Order, n int) int {
+	return slices.IndexFunc(o.Lines, func(l connectors.Line) bool { return l.Line == n })
+}
+
+func cloneOrder(o connectors.Order) connectors.Order {
+	o.Holds = slices.Clone(o.Holds)
+	o.Lines = slices.Clone(o.Lines)
+	return o
+}
+
+func cloneCustomer(c connectors.Customer) connectors.Customer {
+	c.Documents = slices.Clone(c.Documents)
+	return c
+}
+
+func cloneItem(i connectors.Item) connectors.Item {
+	i.Substitutes = slices.Clone(i.Substitutes)
+	return i
+}
+
+func cloneCarrier(c connectors.Carrier) connectors.Carrier {
+	c.Services = slices.Clone(c.Services)
+	c.LanesWithoutCapacity = slices.Clone(c.LanesWithoutCapacity)
+	return c
+}
+
+func cloneSite(s connectors.Site) connectors.Site {
+	s.Lanes = slices.Clone(s.Lanes)
+	return s
+}
