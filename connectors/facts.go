@@ -341,3 +341,27 @@ func ShortLines(o Order, stock map[string][]Stock) []int {
 	}
 	return short
 }
+
+// ActiveContract returns the customer's contract for sku that is active on
+// day; when several are, the one that started last.
+func ActiveContract(cs []Contract, sku string, day Date) (Contract, bool) {
+	var best Contract
+	found := false
+	for _, c := range cs {
+		if c.SKU == sku && c.ActiveOn(day) && (!found || c.ValidFrom.After(best.ValidFrom)) {
+			best, found = c, true
+		}
+	}
+	return best, found
+}
+
+// IsExceptionEvent reports whether a carrier status event is an exception:
+// X12 214 status SD (shipment delayed), A9 (damaged), A7 (refused) or AP
+// (delivery not completed).
+func IsExceptionEvent(e ShipmentEvent) bool {
+	switch e.Code {
+	case "SD", "A9", "A7", "AP":
+		return true
+	}
+	return false
+}
