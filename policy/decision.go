@@ -43,9 +43,14 @@ var ErrInvalidAction = errors.New("invalid action")
 // InvalidActionError says why an action does not fit the order.
 type InvalidActionError struct {
 	Reason string
+	// err is the underlying error, when there is one (a bad argument).
+	err error
 }
 
 func (e *InvalidActionError) Error() string { return e.Reason }
+
+// Unwrap returns the underlying error, if any (e.g. a *connectors.ArgError).
+func (e *InvalidActionError) Unwrap() error { return e.err }
 
 // Is makes errors.Is(err, ErrInvalidAction) true.
 func (e *InvalidActionError) Is(target error) bool { return target == ErrInvalidAction }
