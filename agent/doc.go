@@ -1,0 +1,12 @@
+// Package agent investigates order exceptions. It holds the case model
+// (class, also-detected classes, severity, evidence with tool provenance,
+// summary, ranked actions with the guard's decisions), the Planner
+// interface, the deterministic playbook planner, and the Investigator that
+// runs a planner, sends every proposed action through the policy guard and
+// ranks the result.
+//
+// The data flow is: Trigger → Investigator.Investigate → Planner.Plan
+// (calling typed tools) → Draft → guard decision per action → Case.
+// Executing an action (after an approval, or at once for auto actions) goes
+// through Investigator.Execute, which runs the guard again on fresh data.
+package agent

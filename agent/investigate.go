@@ -1,0 +1,257 @@
+package agent
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/exdesk/exdesk/connectors"
+	"github.com/exdesk/exdesk/policy"
+	"github.com/exdesk/exdesk/tools"
+)
+
+// Investigator turns a trigger into a case: it runs the planner with the
+// tools, sends every proposed action through the policy guard, and ranks the
+// actions (those that can proceed first, blocked ones after with the reason).
+type Investigator struct {
+	// Planner drafts the case. Required.
+	Planner Planner
+	// Fallback drafts the case when Planner fails for a reason other than
+	// the order itself (a model outage, an exhausted budget). Nil means no
+	// fallback: the error is returned.
+	Fallback Planner
+	// Systems are the ERP, inventory and carrier connectors. Required.
+	Systems connectors.Systems
+	// Guard decides every proposed action. Required.
+	Guard *policy.Guard
+	// Tools are extra tools offered to the planner beside the built-in ones
+	// (for example case memory search).
+	Tools []tools.Handle
+	// NewID returns a fresh case id; nil uses a random one.
+	NewID func(orderID string) string
+}
+
+// Investigate investigates the trigger's order. An unknown order id is an
+// error wrapping ErrUnknownOrder; a trigger naming no order wraps ErrNoOrder.
+func (inv *Investigator) Investigate(ctx context.Context, t Trigger) (*Case, error) {
+	began := time.Now()
+	orderID, err := t.ResolveOrderID()
+	if err != nil {
+		return nil, err
+	}
+	o, err := inv.Systems.ERP.Order(ctx, orderID)
+	if err != nil {
+		if errors.Is(err, connectors.ErrNotFound) {
+			return nil, fmt.Errorf("%w: %s is not an order in the ERP; check the id (orders look like SO-10042)", ErrUnknownOrder, orderID)
+		}
+		return nil, fmt.Errorf("looking up %s: %w", orderID, err)
+	}
+	cust, err := inv.Systems.ERP.Customer(ctx, o.CustomerID)
+	if err != nil {
+		return nil, fmt.Errorf("looking up customer %s of %s: %w", o.CustomerID, orderID, err)
+	}
+	calls := &tools.Calls{}
+	req := Request{Trigger: t, OrderID: orderID, Tools: tools.NewToolbox(inv.Systems, inv.Tools...), Calls: calls}
+	draft, err := inv.Planner.Plan(ctx, req)
+	if err != nil {
+		if inv.Fallback == nil || ctx.Err() != nil {
+			return nil, fmt.Errorf("planner %s on %s: %w", inv.Planner.Name(), orderID, err)
+		}
+		fb, fbErr := inv.Fallback.Plan(ctx, req)
+		if fbErr != nil {
+			return nil, fmt.Errorf("planner %s on %s: %w (fallback %s: %v)", inv.Planner.Name(), orderID, err, inv.Fallback.Name(), fbErr)
+		}
+		fb.Planner = fmt.Sprintf("%s (fallback from %s: %v)", fb.Planner, inv.Planner.Name(), err)
+		fb.Usage = draft.usageOrZero()
+		draft = fb
+	}
+	c := &Case{
+		OrderID: orderID, CustomerID: o.CustomerID, CustomerName: cust.Name, Trigger: t,
+		Class: draft.Class, AlsoDetected: draft.AlsoDetected, Summary: draft.Summary, Facts: draft.Facts,
+		Planner: draft.Planner, Model: draft.Model, PromptVersion: draft.PromptVersion,
+		PolicyVersion: inv.Guard.Engine().Version(), Usage: draft.Usage, OpenedAt: inv.Systems.Clock.Now(),
+	}
+	if c.AlsoDetected == nil {
+		c.AlsoDetected = []string{}
+	}
+	if inv.NewID != nil {
+		c.ID = inv.NewID(orderID)
+	} else {
+		c.ID = randomID(orderID)
+	}
+	if err := inv.decide(ctx, c, orderID, draft.Proposals); err != nil {
+		return nil, err
+	}
+	c.Severity, c.Revenue, c.SLARisk = severity(o, cust, c.OpenedAt)
+	c.Summary = strings.TrimSpace(c.Summary + " " + recommendation(c))
+	c.Calls = calls.List()
+	c.Duration = time.Since(began)
+	return c, nil
+}
+
+func (d *Draft) usageOrZero() Usage {
+	if d == nil {
+		return Usage{}
+	}
+	return d.Usage
+}
+
+// decide runs the guard on each proposal and ranks them.
+func (inv *Investigator) decide(ctx context.Context, c *Case, orderID string, props []Proposed) error {
+	var ok, blocked []Proposal
+	for _, p := range props {
+		a := p.Action
+		if a.OrderID == "" {
+			a.OrderID = orderID
+		}
+		d, err := inv.Guard.Check(ctx, a, p.Confidence)
+		if err != nil {
+			var nf *connectors.NotFoundError
+			switch {
+			case errors.Is(err, policy.ErrInvalidAction):
+				c.Rejected = append(c.Rejected, Rejected{Action: a, Reason: err.Error()})
+				continue
+			case errors.As(err, &nf):
+				c.Rejected = append(c.Rejected, Rejected{Action: a, Reason: nf.Error()})
+				continue
+			}
+			return fmt.Errorf("guard on %s for %s: %w", a, orderID, err)
+		}
+		prop := Proposal{Action: a, Rationale: p.Rationale, Confidence: p.Confidence, Decision: d}
+		if d.Outcome == policy.Blocked {
+			blocked = append(blocked, prop)
+		} else {
+			ok = append(ok, prop)
+		}
+	}
+	c.Actions = append(ok, blocked...)
+	for i := range c.Actions {
+		c.Actions[i].Rank = i + 1
+	}
+	if c.Rejected == nil {
+		c.Rejected = []Rejected{}
+	}
+	return nil
+}
+
+// recommendation says what the case recommends and what it cannot do.
+func recommendation(c *Case) string {
+	var s strings.Builder
+	top, ok := c.Top()
+	switch {
+	case !ok:
+		return "No action proposed."
+	case top.Decision.Outcome == policy.Auto:
+		fmt.Fprintf(&s, "Recommended: %s (auto: %s).", Describe(top.Action), top.Decision.Reason)
+	case top.Decision.Outcome == policy.Approval:
+		fmt.Fprintf(&s, "Recommended: %s, pending approval by %s (%s).", Describe(top.Action), top.Decision.Role, top.Decision.Reason)
+	default:
+		fmt.Fprintf(&s, "No action can proceed: %s is blocked (%s).", Describe(top.Action), top.Decision.Reason)
+		return s.String()
+	}
+	for _, p := range c.Actions[1:] {
+		if p.Decision.Outcome == policy.Blocked {
+			fmt.Fprintf(&s, " Not possible: %s (%s).", Describe(p.Action), p.Decision.Reason)
+			break
+		}
+	}
+	return s.String()
+}
+
+// severity scores the case from the customer's tier, the revenue exposed
+// and the risk to the ship or delivery date.
+func severity(o connectors.Order, c connectors.Customer, now time.Time) (string, float64, string) {
+	score := 0
+	switch c.Tier {
+	case connectors.TierStrategic:
+		score += 3
+	case connectors.TierKey:
+		score += 2
+	default:
+		score++
+	}
+	total := connectors.OrderTotal(o)
+	switch {
+	case total >= connectors.Cents(50000):
+		score += 2
+	case total >= connectors.Cents(10000):
+		score++
+	}
+	risk := "low"
+	if !o.RequestedShipDate.IsZero() {
+		days := o.RequestedShipDate.Time().Sub(connectors.Today(now).Time()).Hours() / 24
+		switch {
+		case days <= 1:
+			risk, score = "high", score+2
+		case days <= 3:
+			risk, score = "medium", score+1
+		}
+	}
+	switch {
+	case score >= 6:
+		return SeverityCritical, connectors.FromCents(total), risk
+	case score >= 4:
+		return SeverityHigh, connectors.FromCents(total), risk
+	case score >= 2:
+		return SeverityMedium, connectors.FromCents(total), risk
+	}
+	return SeverityLow, connectors.FromCents(total), risk
+}
+
+func randomID(orderID string) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return "case-" + orderID + "-" + hex.EncodeToString(b[:])
+}
+
+// ErrBlocked is returned by Execute when the guard, run again on fresh
+// data, blocks the action.
+var ErrBlocked = errors.New("blocked by policy")
+
+// ErrNeedsApproval is returned by Execute when the action needs an approval
+// that was not given.
+var ErrNeedsApproval = errors.New("needs approval")
+
+// Execute runs the guard again on fresh connector data and, when it still
+// allows the action (auto, or approval and approvedBy names who approved),
+// executes it through the connector. The connector deduplicates on a.ID.
+func (inv *Investigator) Execute(ctx context.Context, a connectors.Action, confidence float64, approvedBy string) (connectors.Execution, policy.Decision, error) {
+	d, err := inv.Guard.Check(ctx, a, confidence)
+	if err != nil {
+		return connectors.Execution{}, d, fmt.Errorf("re-checking %s: %w", a, err)
+	}
+	switch {
+	case d.Outcome == policy.Blocked:
+		return connectors.Execution{}, d, fmt.Errorf("%w: %s", ErrBlocked, d.Reason)
+	case d.Outcome == policy.Approval && approvedBy == "":
+		return connectors.Execution{}, d, fmt.Errorf("%w by %s: %s", ErrNeedsApproval, d.Role, d.Reason)
+	}
+	e, err := inv.Systems.Executor.Execute(ctx, a)
+	if err != nil {
+		return connectors.Execution{}, d, fmt.Errorf("executing %s: %w", a, err)
+	}
+	return e, d, nil
+}
+
+// ExecuteAuto executes the case's top action when the guard lets it run
+// without a person. Other auto actions are alternatives and are left for a
+// person to pick. It returns what was executed, if anything.
+func (inv *Investigator) ExecuteAuto(ctx context.Context, c *Case) (*connectors.Execution, error) {
+	top, ok := c.Top()
+	if !ok || top.Decision.Outcome != policy.Auto {
+		return nil, nil
+	}
+	a := top.Action
+	if a.ID == "" {
+		a.ID = c.ID + "-a" + fmt.Sprint(top.Rank)
+	}
+	e, _, err := inv.Execute(ctx, a, top.Confidence, "")
+	if err != nil {
+		return nil, err
+	}
+	return &e, nil
+}

@@ -1,0 +1,647 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/exdesk/exdesk/connectors"
+	"github.com/exdesk/exdesk/tools"
+)
+
+// PlaybookConfidence is the confidence of the playbook's deterministic
+// findings (DESIGN.md: ≥ 0.9).
+const PlaybookConfidence = 0.95
+
+// Playbook is the deterministic planner: it investigates every class of the
+// taxonomy with the tools, picks the primary class, and proposes the
+// playbook's actions for each detected class. It needs no model and is the
+// fallback when a model fails. Order notes and other source text are data:
+// it reads none of them.
+type Playbook struct{}
+
+// Name implements Planner.
+func (Playbook) Name() string { return "playbook" }
+
+// findings is everything the playbook learned from the tools, with the id
+// of the call each part came from.
+type findings struct {
+	order         tools.OrderInfo
+	orderRef      string
+	credit        tools.CreditPosition
+	creditRef     string
+	avail         tools.AvailabilityReport
+	availRef      string
+	prices        tools.PriceReport
+	pricesRef     string
+	dups          tools.DuplicateReport
+	dupsRef       string
+	ships         tools.ShipmentReport
+	shipsRef      string
+	carriers      tools.CarrierReport
+	carriersRef   string
+	compliance    tools.ComplianceReport
+	complianceRef string
+	master        tools.MasterDataReport
+	masterRef     string
+}
+
+// Plan implements Planner.
+func (p Playbook) Plan(ctx context.Context, req Request) (*Draft, error) {
+	f, err := gather(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	detected := detect(f)
+	primary := primaryClass(req.Trigger, f, detected)
+	d := &Draft{Class: primary, Planner: p.Name(), AlsoDetected: []string{}}
+	b := &builder{f: f, draft: d, req: req, ctx: ctx, primary: primary}
+	if primary == ClassNone {
+		b.noException()
+		return d, nil
+	}
+	b.plan(primary)
+	for _, c := range Classes() {
+		if c != primary && detected[c] {
+			d.AlsoDetected = append(d.AlsoDetected, c)
+			b.plan(c)
+		}
+	}
+	b.summarise(detected)
+	return d, nil
+}
+
+func gather(ctx context.Context, req Request) (*findings, error) {
+	tb, calls, q := req.Tools, req.Calls, tools.OrderQuery{OrderID: req.OrderID}
+	f := &findings{}
+	var err error
+	if f.order, f.orderRef, err = tools.Run(ctx, calls, tb.GetOrder, q); err != nil {
+		return nil, err
+	}
+	steps := []func() error{
+		func() (err error) { f.credit, f.creditRef, err = tools.Run(ctx, calls, tb.CreditPosition, q); return },
+		func() (err error) { f.avail, f.availRef, err = tools.Run(ctx, calls, tb.Availability, q); return },
+		func() (err error) { f.prices, f.pricesRef, err = tools.Run(ctx, calls, tb.ContractPrices, q); return },
+		func() (err error) { f.dups, f.dupsRef, err = tools.Run(ctx, calls, tb.DuplicateOrders, q); return },
+		func() (err error) { f.ships, f.shipsRef, err = tools.Run(ctx, calls, tb.TrackShipments, q); return },
+		func() (err error) {
+			f.carriers, f.carriersRef, err = tools.Run(ctx, calls, tb.CarrierOptions, tools.CarrierQuery{OrderID: req.OrderID})
+			return
+		},
+		func() (err error) {
+			f.compliance, f.complianceRef, err = tools.Run(ctx, calls, tb.ComplianceDocs, q)
+			return
+		},
+		func() (err error) { f.master, f.masterRef, err = tools.Run(ctx, calls, tb.ValidateMaster, q); return },
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
+}
+
+// closed reports whether the order is past the point where stock, carrier
+// and price problems matter: shipped, cancelled, or with a shipment the
+// carrier already has.
+func (f *findings) shippedOrGone() bool {
+	if f.order.Status == connectors.StatusShipped || f.order.Status == connectors.StatusCancelled {
+		return true
+	}
+	for _, s := range f.ships.Shipments {
+		if s.Started {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *findings) hasHold(code string) bool {
+	for _, h := range f.order.Holds {
+		if h.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+func holdClass(code string) string {
+	switch code {
+	case connectors.HoldCredit:
+		return ClassCreditHold
+	case connectors.HoldCompliance:
+		return ClassComplianceHold
+	case connectors.HoldData:
+		return ClassMasterDataError
+	case connectors.HoldPrice:
+		return ClassPricingMismatch
+	case connectors.HoldDuplicate:
+		return ClassDuplicateOrder
+	case connectors.HoldStock:
+		return ClassInventoryShortage
+	}
+	return ""
+}
+
+// detect applies DESIGN.md's detection signals. A hold the ERP placed is a
+// signal of its class even when the data no longer shows the problem (a
+// stale hold), so that the case proposes releasing it.
+func detect(f *findings) map[string]bool {
+	d := map[string]bool{}
+	if f.order.Status == connectors.StatusCancelled {
+		return d
+	}
+	for _, h := range f.order.Holds {
+		if c := holdClass(h.Code); c != "" {
+			d[c] = true
+		}
+	}
+	c := f.credit
+	if c.OverLimit || c.PastDueAmount > 0 || c.CreditStop {
+		d[ClassCreditHold] = true
+	}
+	gone := f.shippedOrGone()
+	if !gone && len(f.avail.ShortLines) > 0 {
+		d[ClassInventoryShortage] = true
+	}
+	if !gone {
+		for _, l := range f.prices.Lines {
+			if l.Mismatch || l.BelowCost {
+				d[ClassPricingMismatch] = true
+			}
+		}
+	}
+	for _, s := range f.ships.Shipments {
+		if s.Status != connectors.ShipDelivered && (s.Late || s.Exception) {
+			d[ClassShipmentDelay] = true
+		}
+	}
+	if len(f.dups.Candidates) > 0 {
+		d[ClassDuplicateOrder] = true
+	}
+	if len(f.master.Issues) > 0 {
+		d[ClassMasterDataError] = true
+	}
+	if !f.compliance.AllValid {
+		d[ClassComplianceHold] = true
+	}
+	if !gone && f.carrierConflict() {
+		d[ClassCarrierConflict] = true
+	}
+	return d
+}
+
+func (f *findings) carrierKnown() bool {
+	for _, o := range f.carriers.Options {
+		if o.Carrier == f.carriers.CurrentCarrier {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *findings) carrierConflict() bool {
+	if !f.carrierKnown() {
+		return false
+	}
+	return (f.carriers.HazmatGoods && !f.carriers.CurrentCertified) || !f.carriers.CurrentHasCapacity
+}
+
+// primaryClass picks the case's class: the one the trigger points at when
+// it is present, otherwise the first detected in precedence order.
+func primaryClass(t Trigger, f *findings, detected map[string]bool) string {
+	if len(detected) == 0 {
+		return ClassNone
+	}
+	switch t.Event {
+	case connectors.EventHoldPlaced:
+		holds := slices.Clone(f.order.Holds)
+		slices.SortStableFunc(holds, func(a, b connectors.Hold) int { return b.PlacedAt.Compare(a.PlacedAt) })
+		for _, h := range holds {
+			if c := holdClass(h.Code); detected[c] {
+				return c
+			}
+		}
+	case connectors.EventShipmentStatus:
+		for _, c := range []string{ClassShipmentDelay, ClassCarrierConflict} {
+			if detected[c] {
+				return c
+			}
+		}
+	case connectors.EventInventoryChanged:
+		if detected[ClassInventoryShortage] {
+			return ClassInventoryShortage
+		}
+	}
+	for _, c := range Classes() {
+		if detected[c] {
+			return c
+		}
+	}
+	return ClassNone
+}
+
+// builder accumulates a draft's facts and proposals.
+type builder struct {
+	ctx      context.Context
+	req      Request
+	f        *findings
+	draft    *Draft
+	primary  string
+	headline string
+	points   []string // key facts of the primary class, for the summary
+}
+
+func (b *builder) fact(ref, tool, format string, args ...any) string {
+	text := fmt.Sprintf(format, args...)
+	b.draft.Facts = append(b.draft.Facts, Fact{Text: text, Source: ref, Tool: tool})
+	return text
+}
+
+// point records a fact and, for the primary class, keeps it for the summary.
+func (b *builder) point(class, ref, tool, format string, args ...any) {
+	text := b.fact(ref, tool, format, args...)
+	if class == b.primary {
+		b.points = append(b.points, text)
+	}
+}
+
+func (b *builder) propose(class string, a connectors.Action, rationale string) {
+	if a.OrderID == "" {
+		a.OrderID = b.f.order.OrderID
+	}
+	// Actions a secondary class would add that work against the primary
+	// class's resolution are left out: no hold release while master data is
+	// being fixed, no substitution of regulated goods under compliance review,
+	// and no cancellation unless the order is a duplicate.
+	if class != b.primary {
+		switch {
+		case b.primary == ClassMasterDataError && a.Type == connectors.ActReleaseHold,
+			b.primary == ClassComplianceHold && a.Type == connectors.ActSubstituteItem:
+			return
+		}
+	}
+	if a.Type == connectors.ActCancelOrder && class != ClassDuplicateOrder {
+		return
+	}
+	for _, p := range b.draft.Proposals {
+		if p.Action.Type == a.Type && p.Action.OrderID == a.OrderID && p.Action.String() == a.String() {
+			return
+		}
+	}
+	b.draft.Proposals = append(b.draft.Proposals, Proposed{Action: a, Rationale: rationale, Confidence: PlaybookConfidence})
+}
+
+func act(typ string, args connectors.Args) connectors.Action {
+	if args == nil {
+		args = connectors.Args{}
+	}
+	return connectors.Action{Type: typ, Args: args}
+}
+
+func usd(x float64) string { return connectors.FormatUSD(connectors.Cents(x)) }
+
+func (b *builder) plan(class string) {
+	switch class {
+	case ClassCreditHold:
+		b.credit()
+	case ClassInventoryShortage:
+		b.shortage()
+	case ClassPricingMismatch:
+		b.pricing()
+	case ClassShipmentDelay:
+		b.delay()
+	case ClassDuplicateOrder:
+		b.duplicate()
+	case ClassMasterDataError:
+		b.masterData()
+	case ClassComplianceHold:
+		b.compliance()
+	case ClassCarrierConflict:
+		b.carrier()
+	}
+}
+
+func (b *builder) headlineFor(class, text string) {
+	if class == b.primary && b.headline == "" {
+		b.headline = text
+	}
+}
+
+func (b *builder) credit() {
+	const cls = ClassCreditHold
+	f, c := b.f, b.f.credit
+	id := f.order.OrderID
+	if c.CreditHold {
+		b.headlineFor(cls, fmt.Sprintf("%s is on credit hold", id))
+	} else {
+		b.headlineFor(cls, fmt.Sprintf("%s is at credit risk", id))
+	}
+	pct := c.ExposureRatio * 100
+	b.point(cls, f.creditRef, "get_credit_position",
+		"%s (%s, %s tier): open AR %s + order %s = exposure %s against a %s credit limit (%.1f%%)",
+		c.CustomerID, c.CustomerName, c.Tier, usd(c.OpenAR), usd(c.OrderTotal), usd(c.Exposure), usd(c.CreditLimit), pct)
+	if c.PastDueAmount > 0 {
+		b.point(cls, f.creditRef, "get_credit_position", "%s is past due, the oldest by %d days", usd(c.PastDueAmount), c.MaxDaysPastDue)
+	}
+	if c.CreditStop {
+		b.point(cls, f.creditRef, "get_credit_position", "%s is on credit stop", c.CustomerID)
+	}
+	stop := c.CreditStop || c.MaxDaysPastDue > 90
+	review := act(connectors.ActRequestCreditReview, connectors.Args{"note": fmt.Sprintf(
+		"%s: exposure %s vs limit %s, past due %s (%d days) on order %s", c.CustomerID, usd(c.Exposure), usd(c.CreditLimit),
+		usd(c.PastDueAmount), c.MaxDaysPastDue, id)})
+	prepay := act(connectors.ActRequestPrepayment, connectors.Args{"amount": c.OrderTotal})
+	if c.CreditHold {
+		b.propose(cls, act(connectors.ActReleaseHold, connectors.Args{"hold_code": connectors.HoldCredit}),
+			"releasing the credit hold lets the order ship; the guard sets who must approve from the credit position")
+	}
+	switch {
+	case stop:
+		b.propose(cls, prepay, "the account cannot be extended more credit; prepayment lets the order ship")
+		b.propose(cls, review, "credit should review the account before any release")
+	case c.OverLimit || c.PastDueAmount > 0:
+		b.propose(cls, review, "the order takes the customer over its limit or the account has past-due items")
+		b.propose(cls, prepay, "prepayment removes the credit exposure of this order")
+	}
+}
+
+func (b *builder) shortage() {
+	const cls = ClassInventoryShortage
+	f, a := b.f, b.f.avail
+	id := f.order.OrderID
+	var shortSKUs []string
+	for _, l := range a.Lines {
+		if !l.Short {
+			continue
+		}
+		shortSKUs = append(shortSKUs, l.SKU)
+		var from tools.SiteAvailability
+		for _, s := range l.Sites {
+			if s.Site == a.ShipFrom {
+				from = s
+			}
+		}
+		b.point(cls, f.availRef, "check_availability", "line %d needs %d × %s but %s has %d available by %s (%d now)",
+			l.Line, l.Qty, l.SKU, a.ShipFrom, from.AvailableByDate, a.RequestedShipDate, from.AvailableNow)
+	}
+	if len(a.ShortLines) == 0 { // a STOCK hold the data no longer explains
+		b.headlineFor(cls, fmt.Sprintf("%s has a STOCK hold but %s now covers every line", id, a.ShipFrom))
+		b.propose(cls, act(connectors.ActReleaseHold, connectors.Args{"hold_code": connectors.HoldStock}),
+			"stock now covers the order, so the STOCK hold is stale")
+		return
+	}
+	b.headlineFor(cls, fmt.Sprintf("%s is short of %s at %s", id, strings.Join(shortSKUs, ", "), a.ShipFrom))
+	if alt := a.Alternate; alt != nil {
+		b.point(cls, f.availRef, "check_availability", "%s covers line%s %s; its freight to %s is %s, %s more than from %s",
+			alt.Site, plural(len(alt.Lines)), joinInts(alt.Lines), f.order.ShipTo.Region, usd(alt.FreightCost), usd(alt.AddedFreight), a.ShipFrom)
+		b.propose(cls, act(connectors.ActAllocateFromSite, connectors.Args{"site": alt.Site, "lines": slices.Clone(alt.Lines)}),
+			fmt.Sprintf("%s is the cheapest site that covers the short lines", alt.Site))
+	} else {
+		for _, n := range a.ShortLines {
+			b.substitute(n)
+		}
+	}
+	if a.FillableNow {
+		b.propose(cls, act(connectors.ActPartialShip, nil), "part of the order can ship now; the rest would be backordered")
+	}
+	if a.CoveredBy != "" {
+		b.point(cls, f.availRef, "check_availability", "inbound receipts at %s cover the short lines by %s", a.ShipFrom, a.CoveredBy)
+		b.propose(cls, act(connectors.ActRescheduleOrder, connectors.Args{"new_ship_date": a.CoveredBy}),
+			"inbound stock covers the order on that date")
+	}
+	b.propose(cls, act(connectors.ActNotifyCustomer, connectors.Args{"message": fmt.Sprintf(
+		"Order %s: %s is short at our shipping site; we are arranging the best option and will confirm the ship date.", id, strings.Join(shortSKUs, ", "))}),
+		"the customer should hear about the shortage before the ship date")
+}
+
+func (b *builder) substitute(line int) {
+	const cls = ClassInventoryShortage
+	rep, ref, err := tools.Run(b.ctx, b.req.Calls, b.req.Tools.Substitutes, tools.LineQuery{OrderID: b.f.order.OrderID, Line: line})
+	if err != nil {
+		return
+	}
+	for _, s := range rep.Substitutes {
+		if !s.Covers {
+			continue
+		}
+		b.point(cls, ref, "find_substitutes", "approved substitute %s for %s on line %d has %d available at %s",
+			s.SKU, rep.SKU, line, s.AvailableByDate, b.f.avail.ShipFrom)
+		if !rep.AllowsSubstitution {
+			b.point(cls, ref, "find_substitutes", "the customer does not accept substitutes")
+		}
+		b.propose(cls, act(connectors.ActSubstituteItem, connectors.Args{"line": line, "sku": s.SKU}),
+			fmt.Sprintf("%s is an approved substitute in stock", s.SKU))
+		return
+	}
+}
+
+func (b *builder) pricing() {
+	const cls = ClassPricingMismatch
+	f := b.f
+	id := f.order.OrderID
+	var skus []string
+	for _, l := range f.prices.Lines {
+		switch {
+		case l.Mismatch && l.ContractPrice != nil:
+			skus = append(skus, l.SKU)
+			b.point(cls, f.pricesRef, "check_contract_prices",
+				"line %d %s is priced %s but the active contract price is %s (contract %s); the difference × %d is %s",
+				l.Line, l.SKU, usd(l.UnitPrice), usd(*l.ContractPrice), l.ContractValid, l.Qty, usd(l.DeltaTimesQty))
+			b.propose(cls, act(connectors.ActCorrectPrice, connectors.Args{"line": l.Line, "price": *l.ContractPrice}),
+				"the active contract sets the price")
+		case l.BelowCost:
+			skus = append(skus, l.SKU)
+			b.point(cls, f.pricesRef, "check_contract_prices", "line %d %s sells at %s, below its cost of %s, with no active contract",
+				l.Line, l.SKU, usd(l.UnitPrice), usd(l.UnitCost))
+			b.propose(cls, act(connectors.ActEscalate, connectors.Args{"role": "pricing_manager",
+				"note": fmt.Sprintf("%s line %d (%s) sells below cost at %s", id, l.Line, l.SKU, usd(l.UnitPrice))}),
+				"a below-cost price without a contract needs a pricing decision")
+		}
+	}
+	if len(skus) == 0 {
+		b.headlineFor(cls, fmt.Sprintf("%s has a PRICE hold but every line matches its active contract price", id))
+		b.propose(cls, act(connectors.ActReleaseHold, connectors.Args{"hold_code": connectors.HoldPrice}),
+			"the prices now check out, so the PRICE hold is stale")
+		return
+	}
+	b.headlineFor(cls, fmt.Sprintf("%s has a price mismatch on %s", id, strings.Join(skus, ", ")))
+}
+
+func (b *builder) delay() {
+	const cls = ClassShipmentDelay
+	f := b.f
+	id := f.order.OrderID
+	for _, s := range f.ships.Shipments {
+		if s.Status == connectors.ShipDelivered || !(s.Late || s.Exception) {
+			continue
+		}
+		b.headlineFor(cls, fmt.Sprintf("%s's shipment %s (%s %s) is at risk", id, s.ID, s.Carrier, s.ServiceLevel))
+		if s.Late {
+			b.point(cls, f.shipsRef, "track_shipments", "shipment %s is %s with ETA %s, %.0f hours after the promised %s",
+				s.ID, s.Status, s.ETA.Format("2006-01-02 15:04"), s.HoursLate, s.PromisedDelivery.Format("2006-01-02 15:04"))
+		}
+		for _, e := range s.Events {
+			if connectors.IsExceptionEvent(e) {
+				b.point(cls, f.shipsRef, "track_shipments", "carrier event %s/%s at %s on %s", e.Code, e.Reason, e.Location, e.At.Format("2006-01-02 15:04"))
+			}
+		}
+		notify := act(connectors.ActNotifyCustomer, connectors.Args{"message": fmt.Sprintf(
+			"Order %s: shipment %s is delayed; new estimated delivery %s. We will keep you posted.", id, s.ID, s.ETA.Format("2006-01-02"))})
+		if x := s.Expedite; x != nil {
+			b.point(cls, f.shipsRef, "track_shipments", "%s %s (%d day%s) meets the promise for %s more than the current %s",
+				s.Carrier, x.ServiceLevel, x.TransitDays, plural(x.TransitDays), usd(x.AddedCost), usd(s.FreightCost))
+			b.propose(cls, act(connectors.ActExpediteShipment, connectors.Args{"shipment_id": s.ID, "service_level": x.ServiceLevel}),
+				"a faster service of the same carrier still meets the promised delivery")
+			b.propose(cls, notify, "the customer should know about the delay")
+		} else {
+			b.propose(cls, notify, "the goods are on their way; the customer should know the new ETA")
+			if !s.Started {
+				b.propose(cls, act(connectors.ActEscalate, connectors.Args{"role": "logistics_supervisor",
+					"note": fmt.Sprintf("no faster %s service meets the promise for %s", s.Carrier, s.ID)}),
+					"no expedite option meets the promise")
+			}
+		}
+		return
+	}
+}
+
+func (b *builder) duplicate() {
+	const cls = ClassDuplicateOrder
+	f := b.f
+	id := f.order.OrderID
+	if len(f.dups.Candidates) == 0 {
+		b.headlineFor(cls, fmt.Sprintf("%s has a DUPLICATE hold but no other open order matches it", id))
+		b.propose(cls, act(connectors.ActReleaseHold, connectors.Args{"hold_code": connectors.HoldDuplicate}),
+			"no matching order exists, so the DUPLICATE hold is stale")
+		return
+	}
+	c := f.dups.Candidates[0]
+	why := "the same PO " + c.PONumber
+	if !c.SamePO {
+		why = "identical lines"
+	}
+	b.headlineFor(cls, fmt.Sprintf("%s and %s look like the same order", id, c.OrderID))
+	b.point(cls, f.dupsRef, "find_duplicate_orders", "%s and %s have %s, created %.1f hours apart; %s is the newer",
+		id, c.OrderID, why, c.HoursApart, c.Newer)
+	a := act(connectors.ActCancelOrder, connectors.Args{"reason": "duplicate of " + c.Older + " (" + why + ")", "duplicate_of": c.Older})
+	a.OrderID = c.Newer
+	b.propose(cls, a, fmt.Sprintf("%s is the newer of the two, so it is the duplicate", c.Newer))
+	b.propose(cls, act(connectors.ActNotifyCustomer, connectors.Args{"message": fmt.Sprintf(
+		"We received %s and %s with %s. Please confirm whether both are intended; otherwise we will cancel %s.", c.Older, c.Newer, why, c.Newer)}),
+		"the customer can confirm whether both orders are intended")
+}
+
+func (b *builder) masterData() {
+	const cls = ClassMasterDataError
+	f := b.f
+	id := f.order.OrderID
+	if len(f.master.Issues) == 0 {
+		b.headlineFor(cls, fmt.Sprintf("%s has a DATA hold but its master data now validates", id))
+		b.propose(cls, act(connectors.ActReleaseHold, connectors.Args{"hold_code": connectors.HoldData}),
+			"the data now validates, so the DATA hold is stale")
+		return
+	}
+	var fields []string
+	for _, is := range f.master.Issues {
+		fields = append(fields, is.Field)
+		b.point(cls, f.masterRef, "validate_master_data", "%s: %s", is.Entity, is.Problem)
+		b.propose(cls, act(connectors.ActRequestDataFix, connectors.Args{"entity": is.Entity, "field": is.Field}),
+			"the order cannot ship on incomplete or inconsistent master data")
+	}
+	b.headlineFor(cls, fmt.Sprintf("%s fails master-data validation (%s)", id, strings.Join(slices.Compact(fields), ", ")))
+}
+
+func (b *builder) compliance() {
+	const cls = ClassComplianceHold
+	f, c := b.f, b.f.compliance
+	id := f.order.OrderID
+	var missing []string
+	for _, r := range c.Requirements {
+		switch r.Status {
+		case "valid":
+			b.point(cls, f.complianceRef, "get_compliance_documents", "line %d %s requires %s; %s %s is valid through %s",
+				r.Line, r.SKU, r.DocumentType, r.DocumentType, r.Number, r.Expires)
+		case "expired":
+			missing = append(missing, r.DocumentType)
+			b.point(cls, f.complianceRef, "get_compliance_documents", "line %d %s requires %s; %s %s expired on %s",
+				r.Line, r.SKU, r.DocumentType, r.DocumentType, r.Number, r.Expires)
+		default:
+			missing = append(missing, r.DocumentType)
+			b.point(cls, f.complianceRef, "get_compliance_documents", "line %d %s requires %s; none is on file for %s",
+				r.Line, r.SKU, r.DocumentType, c.CustomerID)
+		}
+	}
+	missing = slices.Compact(missing)
+	for _, doc := range missing {
+		b.propose(cls, act(connectors.ActRequestDocuments, connectors.Args{"document_type": doc}),
+			fmt.Sprintf("a current %s must be on file before regulated goods ship", doc))
+	}
+	switch {
+	case len(missing) > 0:
+		b.headlineFor(cls, fmt.Sprintf("%s cannot ship: %s missing or expired", id, strings.Join(missing, ", ")))
+	case len(c.Requirements) > 0:
+		b.headlineFor(cls, fmt.Sprintf("%s is under compliance review and the required documents are valid", id))
+	default:
+		b.headlineFor(cls, fmt.Sprintf("%s is under compliance review; no line requires a document", id))
+	}
+	if c.ComplianceHold {
+		b.propose(cls, act(connectors.ActReleaseHold, connectors.Args{"hold_code": connectors.HoldCompliance}),
+			"the compliance hold can be released once the required documents are valid")
+	}
+}
+
+func (b *builder) carrier() {
+	const cls = ClassCarrierConflict
+	f, c := b.f, b.f.carriers
+	id := f.order.OrderID
+	if c.HazmatGoods && !c.CurrentCertified {
+		b.headlineFor(cls, fmt.Sprintf("%s ships hazmat goods with %s, which is not hazmat certified", id, c.CurrentCarrier))
+		b.point(cls, f.carriersRef, "carrier_options", "%s carries hazmat items %s but carrier %s is not hazmat certified",
+			id, strings.Join(c.HazmatSKUs, ", "), c.CurrentCarrier)
+	}
+	if !c.CurrentHasCapacity {
+		b.headlineFor(cls, fmt.Sprintf("%s's carrier %s has no capacity to %s", id, c.CurrentCarrier, c.Region))
+		b.point(cls, f.carriersRef, "carrier_options", "carrier %s has no capacity on the lane to %s", c.CurrentCarrier, c.Region)
+	}
+	t := c.RebookTarget
+	switch {
+	case t != nil && c.ShipmentID != "":
+		b.point(cls, f.carriersRef, "carrier_options", "%s is the cheapest eligible carrier at %s %s (hazmat certified: %t)",
+			t.Carrier, usd(t.Cost), t.ServiceLevel, t.HazmatCertified)
+		b.propose(cls, act(connectors.ActRebookCarrier, connectors.Args{"shipment_id": c.ShipmentID, "carrier": t.Carrier}),
+			fmt.Sprintf("%s is the cheapest carrier with capacity%s on the lane", t.Carrier, map[bool]string{true: " and hazmat certification", false: ""}[c.HazmatGoods]))
+	case t != nil:
+		b.propose(cls, act(connectors.ActEscalate, connectors.Args{"role": "logistics_supervisor",
+			"note": fmt.Sprintf("%s has no shipment yet; assign carrier %s instead of %s", id, t.Carrier, c.CurrentCarrier)}),
+			"the carrier must change before a shipment is tendered")
+	default:
+		b.propose(cls, act(connectors.ActEscalate, connectors.Args{"role": "logistics_supervisor",
+			"note": fmt.Sprintf("no eligible carrier on the lane to %s for %s", c.Region, id)}),
+			"no carrier is eligible for this lane")
+	}
+}
+
+func (b *builder) noException() {
+	f := b.f
+	b.draft.Summary = fmt.Sprintf("%s (%s) shows no exception: status %s, no holds, stock, prices, carrier and documents check out.",
+		f.order.OrderID, f.order.CustomerName, f.order.Status)
+	b.fact(f.orderRef, "get_order", "%s is %s with %d line%s totalling %s", f.order.OrderID, f.order.Status,
+		len(f.order.Lines), plural(len(f.order.Lines)), usd(f.order.Total))
+}
+
+func (b *builder) summarise(detected map[string]bool) {
+	var s strings.Builder
+	s.WriteString(b.headline)
+	s.WriteString(". ")
+	for _, p := range b.points {
+		s.WriteString(strings.ToUpper(p[:1]) + p[1:])
+		s.WriteString(". ")
+	}
+	if len(b.draft.AlsoDetected) > 0 {
+		fmt.Fprintf(&s, "Also detected: %s. ", strings.ReplaceAll(strings.Join(b.draft.AlsoDetected, ", "), "_", " "))
+	}
+	b.draft.Summary = strings.TrimSpace(s.String())
+}
