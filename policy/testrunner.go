@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -124,7 +125,13 @@ func (tc TestCase) facts(defaults *yaml.Node, defConf float64) (Facts, error) {
 			return Facts{}, err
 		}
 	}
-	a := connectors.Action{Type: tc.Action.Type, Args: connectors.Args(tc.Action.Args)}
+	a := connectors.Action{Type: tc.Action.Type, Args: connectors.Args{}}
+	for k, v := range tc.Action.Args {
+		if t, ok := v.(time.Time); ok { // YAML reads an unquoted 2026-06-01 as a timestamp
+			v = t.Format(connectors.DateLayout)
+		}
+		a.Args[k] = v
+	}
 	if err := a.CheckArgs(); err != nil {
 		return Facts{}, fmt.Errorf("action: %w", err)
 	}

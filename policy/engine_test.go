@@ -1,0 +1,289 @@
+package policy
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func mustDefault(t testing.TB) *Engine {
+	t.Helper()
+	e, err := Default()
+	if err != nil {
+		t.Fatalf("Default(): %v", err)
+	}
+	return e
+}
+
+func TestDefaultTestFilePasses(t *testing.T) {
+	e := mustDefault(t)
+	var out bytes.Buffer
+	passed, failed, err := RunTests(e, "default_test.yaml", &out)
+	if err != nil {
+		t.Fatalf("RunTests: %v", err)
+	}
+	if failed != 0 || passed == 0 {
+		t.Fatalf("%d passed, %d failed:\n%s", passed, failed, out.String())
+	}
+	if !strings.HasSuffix(out.String(), "passed, 0 failed\n") {
+		t.Errorf("summary line missing: %q", out.String())
+	}
+}
+
+// baseFacts is a small credit-hold order well inside every limit.
+func baseFacts() Facts {
+	return Facts{
+		Action:     ActionFacts{Type: "release_hold", HoldCode: "CREDIT"},
+		Confidence: 0.9,
+		Today:      "2026-05-14",
+		Order:      OrderFacts{ID: "SO-1", Status: "on_hold", Total: MoneyOf(1000)},
+		Customer: CustomerFacts{ID: "C-1", Tier: "key", CreditLimit: MoneyOf(50000),
+			AllowsSubstitution: true, AllowsPartialShipment: true},
+		Credit: CreditFacts{Exposure: MoneyOf(1000)},
+	}
+}
+
+func TestDecide(t *testing.T) {
+	e := mustDefault(t)
+	tests := []struct {
+		name    string
+		mod     func(f *Facts)
+		outcome Outcome
+		role    string
+		rule    string
+		reason  string // substring
+	}{
+		{"credit auto", func(f *Facts) {}, Auto, "", "credit.release.auto", "$1,000.00"},
+		{"credit total 2500.00", func(f *Facts) { f.Order.Total, f.Credit.Exposure = 250000, 250000 }, Auto, "", "credit.release.auto", ""},
+		{"credit total 2500.01", func(f *Facts) { f.Order.Total, f.Credit.Exposure = 250001, 250001 }, Approval, "finance_supervisor", "credit.release.supervisor", "$2,500.01 is over $2,500.00"},
+		{"exposure = limit", func(f *Facts) { f.Credit.Exposure = MoneyOf(50000) }, Auto, "", "credit.release.auto", ""},
+		{"exposure = limit+0.01", func(f *Facts) { f.Credit.Exposure = MoneyOf(50000.01) }, Approval, "finance_supervisor", "credit.release.supervisor",
+			"open AR + order total $50,000.01 is over the $50,000.00 credit limit but within 1.25× ($62,500.00)"},
+		{"exposure = 1.25x", func(f *Facts) { f.Credit.Exposure = MoneyOf(62500) }, Approval, "finance_supervisor", "credit.release.supervisor", ""},
+		{"exposure = 1.25x+0.01", func(f *Facts) { f.Credit.Exposure = MoneyOf(62500.01) }, Approval, "finance_director", "credit.release.director", "$62,500.01"},
+		{"past due", func(f *Facts) { f.Customer.PastDue = 1 }, Approval, "finance_supervisor", "credit.release.supervisor", "$0.01 past due"},
+		{"90 days", func(f *Facts) { f.Customer.MaxDaysPastDue = 90 }, Auto, "", "credit.release.auto", ""},
+		{"91 days", func(f *Facts) { f.Customer.MaxDaysPastDue = 91 }, Blocked, "", "credit.release.blocked", "91 days past due"},
+		{"credit stop", func(f *Facts) { f.Customer.CreditStop = true }, Blocked, "", "credit.release.blocked", "credit stop"},
+		{"confidence 0.69", func(f *Facts) { f.Confidence = 0.69 }, Approval, "finance_supervisor", "global.low_confidence", "confidence 0.69 is below 0.7"},
+		{"confidence 0.70", func(f *Facts) { f.Confidence = 0.70 }, Auto, "", "credit.release.auto", ""},
+		{"compliance missing", func(f *Facts) {
+			f.Action.HoldCode = "COMPLIANCE"
+			f.Compliance = ComplianceFacts{RequiredDocuments: []string{"DEA"}, MissingDocuments: []string{"DEA"}}
+		}, Blocked, "", "compliance.release.blocked", "holds no DEA document"},
+		{"compliance ok", func(f *Facts) { f.Action.HoldCode = "COMPLIANCE" }, Approval, "compliance_officer", "compliance.release.approval", ""},
+		{"price hold", func(f *Facts) { f.Action.HoldCode = "PRICE" }, Approval, "cs_supervisor", "hold.release.approval", "PRICE hold on SO-1"},
+		{"price auto 500", func(f *Facts) {
+			f.Action = ActionFacts{Type: "correct_price", Line: 1, Price: 500}
+			f.Price = PriceFacts{SKU: "S", Qty: 100, Current: 1000, ContractActive: true, Contract: 500, DeltaQty: 50000}
+		}, Auto, "", "price.correct.auto", "$500.00"},
+		{"price 500.01", func(f *Facts) {
+			f.Action = ActionFacts{Type: "correct_price", Line: 1, Price: 500}
+			f.Price = PriceFacts{SKU: "S", Qty: 100, Current: 1000, ContractActive: true, Contract: 500, DeltaQty: 50001}
+		}, Approval, "pricing_manager", "price.correct.approval", "$500.01"},
+		{"price not contract", func(f *Facts) {
+			f.Action = ActionFacts{Type: "correct_price", Line: 1, Price: 501}
+			f.Price = PriceFacts{SKU: "S", Qty: 1, ContractActive: true, Contract: 500}
+		}, Blocked, "", "price.correct.blocked", "not the active contract price $5.00"},
+		{"expedite strategic 250", func(f *Facts) {
+			f.Action = ActionFacts{Type: "expedite_shipment", ShipmentID: "SH-1", ServiceLevel: "express"}
+			f.Customer.Tier, f.Expedite.Cost = "strategic", MoneyOf(250)
+		}, Auto, "", "expedite.auto", ""},
+		{"expedite key 250", func(f *Facts) {
+			f.Action = ActionFacts{Type: "expedite_shipment", ShipmentID: "SH-1", ServiceLevel: "express"}
+			f.Expedite.Cost = MoneyOf(250)
+		}, Approval, "logistics_supervisor", "expedite.approval", "not strategic"},
+		{"unknown action type", func(f *Facts) { f.Action.Type = "launch_rocket" }, Blocked, "", "policy.unknown_action", "launch_rocket"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := baseFacts()
+			tc.mod(&f)
+			d := e.Decide(f)
+			checkDecision(t, d, tc.outcome, tc.role, tc.rule, tc.reason)
+		})
+	}
+}
+
+func checkDecision(t *testing.T, d Decision, outcome Outcome, role, rule, reason string) {
+	t.Helper()
+	if d.Outcome != outcome || d.Role != role || d.Rule != rule {
+		t.Errorf("got %s/%s/%s, want %s/%s/%s (%s)", d.Outcome, d.Role, d.Rule, outcome, role, rule, d.Reason)
+	}
+	if !strings.Contains(d.Reason, reason) {
+		t.Errorf("reason %q lacks %q", d.Reason, reason)
+	}
+	if strings.Contains(d.Reason, "unavailable") {
+		t.Errorf("reason has a failed placeholder: %q", d.Reason)
+	}
+}
+
+func TestEngineAccessors(t *testing.T) {
+	e := mustDefault(t)
+	if got := e.Approver("release_hold"); got != "finance_supervisor" {
+		t.Errorf("Approver(release_hold) = %q", got)
+	}
+	if got := e.Approver("notify_customer"); got != "cs_supervisor" {
+		t.Errorf("Approver(notify_customer) = %q", got)
+	}
+	if got := e.Approver("nope"); got != "" {
+		t.Errorf("Approver(nope) = %q", got)
+	}
+	if !strings.HasPrefix(e.Version(), "default.yaml@") || len(e.Version()) != len("default.yaml@")+12 {
+		t.Errorf("Version() = %q", e.Version())
+	}
+	want := []string{"compliance_officer", "cs_supervisor", "finance_director", "finance_supervisor", "logistics_supervisor", "planner", "pricing_manager"}
+	if got := e.Roles(); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("Roles() = %v", got)
+	}
+}
+
+func TestFromEnv(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "mine.yaml")
+	if err := os.WriteFile(p, DefaultSource(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(EnvVar, p)
+	e, err := FromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(e.Version(), "mine.yaml@") {
+		t.Errorf("Version() = %q, want the override", e.Version())
+	}
+	t.Setenv(EnvVar, filepath.Join(dir, "missing.yaml"))
+	if _, err := FromEnv(); err == nil || !strings.Contains(err.Error(), "missing.yaml") {
+		t.Errorf("FromEnv with a missing file: %v", err)
+	}
+	t.Setenv(EnvVar, "")
+	if e, err := FromEnv(); err != nil || !strings.HasPrefix(e.Version(), DefaultName) {
+		t.Errorf("FromEnv without override: %v %v", e, err)
+	}
+}
+
+// replaceIn returns the default policy with old replaced by new (once).
+func replaceIn(t *testing.T, old, new string) []byte {
+	t.Helper()
+	src := string(DefaultSource())
+	if !strings.Contains(src, old) {
+		t.Fatalf("default.yaml lacks %q", old)
+	}
+	return []byte(strings.Replace(src, old, new, 1))
+}
+
+func TestLoadRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		src  []byte
+		want []string // substrings of the error
+	}{
+		{"broken CEL names the rule",
+			replaceIn(t, "when: order.hazmat && !rebook.hazmat_certified", "when: order.hazmat && !rebook.hazmat_certifed"),
+			[]string{"rule rebook.blocked", "hazmat_certifed"}},
+		{"syntax error names the rule",
+			replaceIn(t, "when: expedite.cost <= usd(250)", "when: expedite.cost <= = usd(250)"),
+			[]string{"rule expedite.auto", "Syntax error"}},
+		{"non-bool condition",
+			replaceIn(t, `when: action.hold_code == "CREDIT"`+"\n", "when: order.total\n"),
+			[]string{"rule credit.release.director", "want bool"}},
+		{"broken reason placeholder",
+			replaceIn(t, "{{ dollars(rebook.cost) }}", "{{ dollars(rebook.costs) }}"),
+			[]string{"rule rebook.approval", "rebook.costs"}},
+		{"unknown role", replaceIn(t, "role: planner", "role: plannr"), []string{"rule partial.approval", "plannr"}},
+		{"missing fallback", replaceIn(t, "      - name: reschedule.approval\n        outcome: approval\n        role: cs_supervisor\n",
+			"      - name: reschedule.approval\n        outcome: approval\n        role: cs_supervisor\n        when: order.total > 0\n"),
+			[]string{"reschedule_order", "unconditional"}},
+		{"action type without rules", replaceIn(t, "types: [partial_ship]", "types: [partial_shipment]"), []string{"partial_shipment"}},
+		{"duplicate rule name", replaceIn(t, "name: rebook.approval", "name: rebook.blocked"), []string{"rebook.blocked", "twice"}},
+		{"unknown field", replaceIn(t, "    approver: planner\n", "    aprover: planner\n"), []string{"aprover"}},
+		{"empty file", nil, []string{"empty"}},
+		{"not yaml", []byte("{{{"), []string{"policy x.yaml"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load("x.yaml", tc.src)
+			if err == nil {
+				t.Fatal("Load accepted a broken policy")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestRunTestsReportsFailures(t *testing.T) {
+	e := mustDefault(t)
+	src := []byte(`tests:
+  - name: wrong on purpose
+    action: {type: partial_ship}
+    facts: {customer: {allows_partial_shipment: true}}
+    expect: {outcome: auto}
+  - name: right
+    action: {type: partial_ship}
+    facts: {customer: {allows_partial_shipment: false}}
+    expect: {outcome: blocked, rule: partial.blocked}
+`)
+	var out bytes.Buffer
+	p, f, err := runTests(e, "t.yaml", src, &out)
+	if err != nil || p != 1 || f != 1 {
+		t.Fatalf("got %d passed, %d failed, %v", p, f, err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "FAIL wrong on purpose: got approval by planner, want auto") || lines[1] != "1 passed, 1 failed" {
+		t.Errorf("output:\n%s", out.String())
+	}
+	bad := []byte("tests:\n  - name: x\n    action: {type: partial_ship}\n    facts: {ordr: {}}\n    expect: {outcome: auto}\n")
+	if _, _, err := runTests(e, "t.yaml", bad, &out); err == nil || !strings.Contains(err.Error(), "ordr") {
+		t.Errorf("unknown facts field: %v", err)
+	}
+	if _, _, err := RunTests(e, "no-such-file.yaml", &out); err == nil || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+func TestFactVariables(t *testing.T) {
+	vars, err := factVariables()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, v := range vars {
+		names[v.name] = true
+	}
+	for _, n := range []string{"confidence", "today", "order.total", "customer.credit_limit", "credit.exposure",
+		"compliance.missing_documents", "price.delta_qty", "allocation.added_freight", "expedite.cost",
+		"rebook.hazmat_certified", "order.shipment_started", "action.lines", "substitute.regulated"} {
+		if !names[n] {
+			t.Errorf("no CEL variable %s", n)
+		}
+	}
+	for n := range names {
+		if strings.Contains(n, "note") || strings.Contains(n, "message") || strings.Contains(n, "description") {
+			t.Errorf("free text %s must not be a fact", n)
+		}
+	}
+}
+
+func TestMoneyYAMLAndJSON(t *testing.T) {
+	for _, s := range []string{"2500.01", "\"2500.01\"", "2500.010"} {
+		var m Money
+		if err := m.UnmarshalJSON([]byte(s)); err != nil || m != 250001 {
+			t.Errorf("UnmarshalJSON(%s) = %d, %v", s, m, err)
+		}
+	}
+	b, _ := Money(-250001).MarshalJSON()
+	if string(b) != "-2500.01" {
+		t.Errorf("MarshalJSON = %s", b)
+	}
+	var m Money
+	if err := m.UnmarshalJSON([]byte(`"abc"`)); err == nil {
+		t.Error("UnmarshalJSON accepted abc")
+	}
+}
