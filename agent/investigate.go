@@ -208,6 +208,12 @@ func randomID(orderID string) string {
 	return "case-" + orderID + "-" + hex.EncodeToString(b[:])
 }
 
+// executionLookup is implemented by executors that can tell whether an
+// action id has already been executed.
+type executionLookup interface {
+	Execution(ctx context.Context, id string) (connectors.Execution, bool, error)
+}
+
 // ErrBlocked is returned by Execute when the guard, run again on fresh
 // data, blocks the action.
 var ErrBlocked = errors.New("blocked by policy")
@@ -220,6 +226,15 @@ var ErrNeedsApproval = errors.New("needs approval")
 // allows the action (auto, or approval and approvedBy names who approved),
 // executes it through the connector. The connector deduplicates on a.ID.
 func (inv *Investigator) Execute(ctx context.Context, a connectors.Action, confidence float64, approvedBy string) (connectors.Execution, policy.Decision, error) {
+	if l, ok := inv.Systems.Executor.(executionLookup); ok && a.ID != "" {
+		// A retry of an action that already ran: report it, change nothing.
+		if e, done, err := l.Execution(ctx, a.ID); err != nil {
+			return connectors.Execution{}, policy.Decision{}, fmt.Errorf("looking up execution %s: %w", a.ID, err)
+		} else if done {
+			e.Replayed = true
+			return e, policy.Decision{}, nil
+		}
+	}
 	d, err := inv.Guard.Check(ctx, a, confidence)
 	if err != nil {
 		return connectors.Execution{}, d, fmt.Errorf("re-checking %s: %w", a, err)

@@ -328,6 +328,14 @@ func (c *Connector) Executions() []connectors.Execution {
 	return slices.Clone(c.execs)
 }
 
+// Execution returns the execution recorded under an action id.
+func (c *Connector) Execution(_ context.Context, id string) (connectors.Execution, bool, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	e, ok := c.execByID[id]
+	return e, ok, nil
+}
+
 // Snapshot returns the current state as a snapshot, ids sorted.
 func (c *Connector) Snapshot() connectors.Snapshot {
 	c.mu.RLock()

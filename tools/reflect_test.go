@@ -1,0 +1,5 @@
+package tools_test
+
+import "reflect"
+
+func reflectType[T any]() reflect.Type { return reflect.TypeFor[T]() }
