@@ -1,7 +1,260 @@
 package main
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
 
-func runDemo(ctx context.Context, e *env, args []string) int { return exitOK }
+	"github.com/exdesk/exdesk/agent"
+	"github.com/exdesk/exdesk/connectors"
+	"github.com/exdesk/exdesk/connectors/recorded"
+	"github.com/exdesk/exdesk/connectors/sim"
+	"github.com/exdesk/exdesk/policy"
+)
 
-func runAsk(ctx context.Context, e *env, args []string) int { return exitOK }
+func runDemo(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "demo", "demo [flags]",
+		`Runs a simulated business day on embedded defaults (no keys, no servers): the
+seeded simulated distributor's orders and ERP/WMS/TMS events flow through
+detection, investigation with the typed tools, the policy guard, and execution
+of auto actions on the simulated systems. The first cases print as their
+threads would read; approval actions wait in a list; a KPI table closes the run.`,
+		`  exdesk demo
+  exdesk demo --orders 5000 --seed 7 --threads 3
+  exdesk demo --threads 0 --quiet`)
+	orders := fs.Int("orders", 2000, "orders in the simulated day")
+	seed := fs.Int64("seed", 1, "simulation seed: the same seed gives the same day")
+	threads := fs.Int("threads", 4, "print this many case threads in full")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	plannerName := fs.String("planner", "playbook", "planner: playbook")
+	policyFile := fs.String("policy", "", "policy file (default: $EXDESK_POLICY, else the shipped policy)")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if *orders <= 0 {
+		fmt.Fprintln(e.stderr, "exdesk demo: --orders must be positive")
+		return exitUsage
+	}
+	engine, err := loadPolicy(e, *policyFile)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
+		return exitHarness
+	}
+	planner, err := plannerFor(*plannerName)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
+		return exitUsage
+	}
+	s := sim.New(sim.Options{Seed: *seed, Orders: *orders})
+	began := time.Now()
+	sys := s.Systems()
+	inv := &agent.Investigator{Planner: planner, Fallback: agent.Playbook{}, Systems: sys, Guard: policy.NewGuard(engine, sys),
+		NewID: func(id string) string { return "case-" + id }}
+	events := s.Events()
+	fmt.Fprintf(e.stdout, "exdesk demo · simulated distributor (seed %d): %d orders, %d events on %s\n\n",
+		*seed, *orders, len(events), s.Options().Day)
+	var bar *progress
+	if !*quiet {
+		bar = newProgress(e.stderr, "day")
+	}
+	k := newKPIs()
+	open := map[string]*agent.Case{} // order id → its open case
+	printed := 0
+	var out strings.Builder
+	for i, ev := range events {
+		if ctx.Err() != nil {
+			break
+		}
+		s.Apply(ev)
+		t0 := time.Now()
+		c, err := inv.Investigate(ctx, agent.Trigger{Type: agent.TriggerEvent, Event: ev.Type, OrderID: ev.OrderID})
+		took := time.Since(t0)
+		bar.set(i+1, len(events))
+		if err != nil {
+			k.errors++
+			if errors.Is(err, agent.ErrUnknownOrder) {
+				continue
+			}
+			fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
+			continue
+		}
+		k.investigations++
+		if c.Class == agent.ClassNone {
+			delete(open, ev.OrderID)
+			continue
+		}
+		// Cases are correlated by the order their top action changes, so a
+		// duplicate pair is one case whichever order's event arrives.
+		key := ev.OrderID
+		if top, ok := c.Top(); ok && top.Action.OrderID != "" {
+			key = top.Action.OrderID
+		}
+		prev, seen := open[key]
+		if seen && prev.Class == c.Class && topKey(prev) == topKey(c) {
+			continue // the event confirms what the open case already says
+		}
+		open[key] = c
+		exec, execErr := inv.ExecuteAuto(ctx, c)
+		k.record(c, took, exec, injectedFor(s, ev.OrderID), seen)
+		if printed < *threads {
+			printThread(&out, c, exec, execErr)
+			printed++
+		}
+	}
+	bar.finish()
+	fmt.Fprint(e.stdout, out.String())
+	k.elapsed = time.Since(began)
+	k.orders = *orders
+	k.print(e.stdout)
+	return exitOK
+}
+
+func injectedFor(s *sim.Sim, orderID string) []string { return s.Injected(orderID) }
+
+func topKey(c *agent.Case) string {
+	if top, ok := c.Top(); ok {
+		return top.Action.String() + string(top.Decision.Outcome)
+	}
+	return ""
+}
+
+type kpis struct {
+	orders, investigations, errors, updates int
+	byClass                                 map[string]int
+	outcomes                                map[policy.Outcome]int
+	executed                                int
+	pending                                 []pendingApproval
+	durations                               []time.Duration
+	elapsed                                 time.Duration
+	agree, labelled                         int
+}
+
+type pendingApproval struct {
+	caseID, role, what string
+}
+
+func newKPIs() *kpis {
+	return &kpis{byClass: map[string]int{}, outcomes: map[policy.Outcome]int{}}
+}
+
+func (k *kpis) record(c *agent.Case, took time.Duration, exec *connectors.Execution, injected []string, update bool) {
+	if update {
+		k.updates++
+	} else {
+		k.byClass[c.Class]++
+		k.durations = append(k.durations, took)
+		if len(injected) > 0 {
+			k.labelled++
+			if slices.Contains(injected, c.Class) {
+				k.agree++
+			}
+		}
+	}
+	top, ok := c.Top()
+	if !ok {
+		return
+	}
+	k.outcomes[top.Decision.Outcome]++
+	if exec != nil {
+		k.executed++
+	}
+	if top.Decision.Outcome == policy.Approval {
+		k.pending = append(k.pending, pendingApproval{c.ID, top.Decision.Role, agent.Describe(top.Action)})
+	}
+}
+
+func (k *kpis) cases() int {
+	n := 0
+	for _, v := range k.byClass {
+		n += v
+	}
+	return n
+}
+
+func (k *kpis) print(w io.Writer) {
+	fmt.Fprintln(w, "Exceptions by class")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "class\tcases\t%% of orders\t\n")
+	classes := agent.Classes()
+	sort.Strings(classes)
+	for _, c := range classes {
+		fmt.Fprintf(tw, "%s\t%d\t%.1f%%\t\n", c, k.byClass[c], 100*float64(k.byClass[c])/float64(max(k.orders, 1)))
+	}
+	fmt.Fprintf(tw, "all\t%d\t%.1f%%\t\n", k.cases(), 100*float64(k.cases())/float64(max(k.orders, 1)))
+	tw.Flush()
+
+	fmt.Fprintln(w, "\nTop action by guard outcome")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "outcome\tcases\t\n")
+	fmt.Fprintf(tw, "auto\t%d\t  (executed %d)\n", k.outcomes[policy.Auto], k.executed)
+	fmt.Fprintf(tw, "approval\t%d\t\n", k.outcomes[policy.Approval])
+	fmt.Fprintf(tw, "blocked\t%d\t\n", k.outcomes[policy.Blocked])
+	tw.Flush()
+
+	roles := map[string]int{}
+	for _, p := range k.pending {
+		roles[p.role]++
+	}
+	names := make([]string, 0, len(roles))
+	for r := range roles {
+		names = append(names, r)
+	}
+	sort.Strings(names)
+	fmt.Fprintf(w, "\nApprovals waiting (%d):", len(k.pending))
+	for _, r := range names {
+		fmt.Fprintf(w, " %s %d ·", r, roles[r])
+	}
+	fmt.Fprintln(w)
+	for i, p := range k.pending {
+		if i == 5 {
+			fmt.Fprintf(w, "  … and %d more\n", len(k.pending)-5)
+			break
+		}
+		fmt.Fprintf(w, "  %s: %s (%s)\n", p.caseID, p.what, p.role)
+	}
+
+	d := slices.Clone(k.durations)
+	slices.Sort(d)
+	pct := func(p float64) time.Duration {
+		if len(d) == 0 {
+			return 0
+		}
+		return d[min(int(p*float64(len(d))), len(d)-1)]
+	}
+	fmt.Fprintln(w, "\nThroughput")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "orders\t%d\t\n", k.orders)
+	fmt.Fprintf(tw, "investigations\t%d\t  (case updates %d)\n", k.investigations, k.updates)
+	fmt.Fprintf(tw, "median time to a case\t%s\t\n", pct(0.5).Round(time.Microsecond))
+	fmt.Fprintf(tw, "p95 time to a case\t%s\t\n", pct(0.95).Round(time.Microsecond))
+	fmt.Fprintf(tw, "cases per second\t%.0f\t  (investigations %.0f/s, wall %s)\n",
+		float64(k.cases())/k.elapsed.Seconds(), float64(k.investigations)/k.elapsed.Seconds(), k.elapsed.Round(time.Millisecond))
+	if k.labelled > 0 {
+		fmt.Fprintf(tw, "class agrees with the simulator\t%.1f%%\t  (%d of %d cases)\n", 100*float64(k.agree)/float64(k.labelled), k.agree, k.labelled)
+	}
+	tw.Flush()
+}
+
+// dataSource opens the connectors a command reads: "sim" (the simulated
+// distributor with its whole day applied) or "recorded:PATH".
+func dataSource(spec string, seed int64, orders int) (connectors.Systems, error) {
+	switch {
+	case spec == "" || spec == "sim":
+		s := sim.New(sim.Options{Seed: seed, Orders: orders})
+		s.ApplyAll()
+		return s.Systems(), nil
+	case strings.HasPrefix(spec, "recorded:"):
+		c, err := recorded.Load(strings.TrimPrefix(spec, "recorded:"))
+		if err != nil {
+			return connectors.Systems{}, err
+		}
+		return c.Systems(), nil
+	}
+	return connectors.Systems{}, fmt.Errorf("unknown connectors %q: use sim or recorded:PATH", spec)
+}

@@ -1,0 +1,50 @@
+# exdesk — the two commands: `make demo` and `make test`.
+GO        ?= go
+BIN       := bin/exdesk
+SERVICES  := scripts/services.sh
+
+.PHONY: demo test vet unit services services-stop bench fuzz eval build cases clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/exdesk
+
+## demo: a simulated business day on embedded defaults (no keys, no servers)
+demo: build
+	./$(BIN) demo
+
+## test: vet, start the real Postgres+pgvector and Redis servers, run every test with -race
+test: vet services
+	export $$($(SERVICES) env) && CI=$${CI:-} $(GO) test -race -count=1 ./...
+
+vet:
+	$(GO) vet ./...
+
+services:
+	$(SERVICES) start
+
+services-stop:
+	$(SERVICES) stop
+
+## eval: the playbook planner on the project's corpus and the shared examples
+eval: build
+	./$(BIN) eval --cases evals/cases --report /tmp/exdesk-report.json --junit /tmp/exdesk-junit.xml --quiet
+	@if [ -d ../shared/evals/examples ]; then ./$(BIN) eval --cases ../shared/evals/examples --report /tmp/exdesk-examples.json --quiet; fi
+
+## bench: benchmarks (policy, planner, eval, store, slack ack, llm overhead)
+bench: services
+	export $$($(SERVICES) env) && $(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./...
+
+## fuzz: a short run of every fuzz target
+fuzz:
+	@for p in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list 'Fuzz.*' $$p 2>/dev/null | grep '^Fuzz'); do \
+	    echo "fuzz $$p $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime 10s $$p || exit 1; \
+	  done; \
+	done
+
+## cases: regrow the eval corpus from its generator
+cases:
+	$(GO) run ./evals/casegen -out evals/cases -seed 1
+
+clean:
+	rm -rf bin
