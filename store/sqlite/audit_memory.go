@@ -1,0 +1,267 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/exdesk/exdesk/store"
+)
+
+// --- audit log -------------------------------------------------------------
+
+// AppendAudit appends an entry to the hash chain inside one write
+// transaction, which serialises appends.
+func (s *Store) AppendAudit(ctx context.Context, e *store.AuditEntry) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("append audit: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	var head store.AuditHead
+	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&head.Seq, &head.Hash); err != nil {
+		return fmt.Errorf("append audit: read chain head: %w", err)
+	}
+	sealed := *e
+	if err := store.SealAudit(head, &sealed); err != nil {
+		return fmt.Errorf("append audit: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor, kind, case_id, proposal_id, rule, outcome,
+		data, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+		sealed.Seq, micros(sealed.At), sealed.Actor, sealed.Kind, sealed.CaseID, sealed.ProposalID, sealed.Rule,
+		sealed.Outcome, string(sealed.Data), sealed.PrevHash, sealed.Hash); err != nil {
+		return fmt.Errorf("append audit: insert: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, sealed.Seq, sealed.Hash); err != nil {
+		return fmt.Errorf("append audit: move chain head: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("append audit: commit: %w", err)
+	}
+	*e = sealed
+	return nil
+}
+
+const auditCols = `seq, at, actor, kind, case_id, proposal_id, rule, outcome, data, prev_hash, hash`
+
+func scanAudit(sc scanner) (store.AuditEntry, error) {
+	var e store.AuditEntry
+	var at int64
+	var data string
+	err := sc.Scan(&e.Seq, &at, &e.Actor, &e.Kind, &e.CaseID, &e.ProposalID, &e.Rule, &e.Outcome, &data, &e.PrevHash, &e.Hash)
+	e.At, e.Data = fromMicros(at), json.RawMessage(data)
+	return e, err
+}
+
+// AuditTrail returns one case's entries, or all when caseID is empty.
+func (s *Store) AuditTrail(ctx context.Context, caseID string) ([]store.AuditEntry, error) {
+	q := `SELECT ` + auditCols + ` FROM audit_log ORDER BY seq`
+	args := []any{}
+	if caseID != "" {
+		q = `SELECT ` + auditCols + ` FROM audit_log WHERE case_id = ? ORDER BY seq`
+		args = append(args, caseID)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("audit trail: %w", err)
+	}
+	defer rows.Close()
+	var out []store.AuditEntry
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, fmt.Errorf("audit trail: %w", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("audit trail: %w", err)
+	}
+	return out, nil
+}
+
+// VerifyAudit reads the log and its head in one transaction and checks the
+// chain.
+func (s *Store) VerifyAudit(ctx context.Context) (*store.AuditBreak, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("verify audit: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	var head store.AuditHead
+	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&head.Seq, &head.Hash); err != nil {
+		return nil, fmt.Errorf("verify audit: read chain head: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_log ORDER BY seq`)
+	if err != nil {
+		return nil, fmt.Errorf("verify audit: %w", err)
+	}
+	defer rows.Close()
+	var all []store.AuditEntry
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, fmt.Errorf("verify audit: %w", err)
+		}
+		all = append(all, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("verify audit: %w", err)
+	}
+	return store.CheckChain(all, &head), nil
+}
+
+// --- case memory -----------------------------------------------------------
+
+// PutMemory inserts or replaces a case's memory.
+func (s *Store) PutMemory(ctx context.Context, m store.Memory) error {
+	if err := store.PrepareMemory(&m); err != nil {
+		return err
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO case_memory (case_id, class, customer_id, order_id, text, embedding,
+		resolution, resolved_by, resolved_at) VALUES (?,?,?,?,?,?,?,?,?)
+		ON CONFLICT (case_id) DO UPDATE SET class = excluded.class, customer_id = excluded.customer_id,
+		order_id = excluded.order_id, text = excluded.text, embedding = excluded.embedding,
+		resolution = excluded.resolution, resolved_by = excluded.resolved_by, resolved_at = excluded.resolved_at`,
+		m.CaseID, m.Class, m.CustomerID, m.OrderID, m.Text, store.EncodeVector(m.Embedding),
+		m.Resolution, m.ResolvedBy, micros(m.ResolvedAt))
+	if err != nil {
+		return fmt.Errorf("put memory %s: %w", m.CaseID, err)
+	}
+	return nil
+}
+
+type candidate struct {
+	caseID string
+	tier   int
+	dist   float64
+}
+
+func better(a, b candidate) bool {
+	if a.tier != b.tier {
+		return a.tier < b.tier
+	}
+	return a.dist < b.dist
+}
+
+// SimilarCases scans every stored embedding and ranks them in Go.
+func (s *Store) SimilarCases(ctx context.Context, embedding []float32, class, customerID string, k int) ([]store.SimilarCase, error) {
+	if k <= 0 {
+		return nil, nil
+	}
+	if err := store.CheckEmbedding(embedding); err != nil {
+		return nil, fmt.Errorf("similar cases: %w", err)
+	}
+	var qnorm float64
+	for _, x := range embedding {
+		qnorm += float64(x) * float64(x)
+	}
+	qnorm = math.Sqrt(qnorm)
+
+	rows, err := s.db.QueryContext(ctx, `SELECT case_id, class, customer_id, embedding FROM case_memory`)
+	if err != nil {
+		return nil, fmt.Errorf("similar cases: %w", err)
+	}
+	defer rows.Close()
+	best := make([]candidate, 0, k+1)
+	var (
+		id, cls, cust string
+		blob          []byte
+	)
+	for rows.Next() {
+		if err := rows.Scan(&id, &cls, &cust, &blob); err != nil {
+			return nil, fmt.Errorf("similar cases: %w", err)
+		}
+		d := blobDistance(embedding, qnorm, blob)
+		if math.IsNaN(d) {
+			continue
+		}
+		c := candidate{caseID: id, tier: store.Tier(&store.Memory{Class: cls, CustomerID: cust}, class, customerID), dist: d}
+		if len(best) == k && !better(c, best[k-1]) {
+			continue
+		}
+		i := len(best)
+		best = append(best, c)
+		for i > 0 && better(c, best[i-1]) {
+			best[i] = best[i-1]
+			i--
+		}
+		best[i] = c
+		if len(best) > k {
+			best = best[:k]
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("similar cases: %w", err)
+	}
+	rows.Close()
+	if len(best) == 0 {
+		return nil, nil
+	}
+	dist := make(map[string]float64, len(best))
+	ids := make([]any, len(best))
+	for i, c := range best {
+		dist[c.caseID] = c.dist
+		ids[i] = c.caseID
+	}
+	mrows, err := s.db.QueryContext(ctx, `SELECT case_id, class, customer_id, order_id, text, embedding, resolution,
+		resolved_by, resolved_at FROM case_memory WHERE case_id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, ids...)
+	if err != nil {
+		return nil, fmt.Errorf("similar cases: %w", err)
+	}
+	defer mrows.Close()
+	out := make([]store.SimilarCase, 0, len(best))
+	for mrows.Next() {
+		var m store.Memory
+		var emb []byte
+		var at int64
+		if err := mrows.Scan(&m.CaseID, &m.Class, &m.CustomerID, &m.OrderID, &m.Text, &emb, &m.Resolution,
+			&m.ResolvedBy, &at); err != nil {
+			return nil, fmt.Errorf("similar cases: %w", err)
+		}
+		if m.Embedding, err = store.DecodeVector(emb); err != nil {
+			return nil, fmt.Errorf("similar cases: memory %s: %w", m.CaseID, err)
+		}
+		m.ResolvedAt = fromMicros(at)
+		out = append(out, store.SimilarCase{Memory: m, Distance: dist[m.CaseID]})
+	}
+	if err := mrows.Err(); err != nil {
+		return nil, fmt.Errorf("similar cases: %w", err)
+	}
+	return store.RankSimilar(out, class, customerID, k), nil
+}
+
+// blobDistance is store.CosineDistance against a little-endian float32
+// blob, without decoding it into a slice.
+func blobDistance(q []float32, qnorm float64, blob []byte) float64 {
+	if len(blob) != 4*len(q) || qnorm == 0 {
+		return math.NaN()
+	}
+	var dot, n float64
+	for i, x := range q {
+		y := float64(math.Float32frombits(binary.LittleEndian.Uint32(blob[4*i:])))
+		dot += float64(x) * y
+		n += y * y
+	}
+	if n == 0 {
+		return math.NaN()
+	}
+	return 1 - dot/(qnorm*math.Sqrt(n))
+}
+
+// PruneMemory deletes memories resolved before olderThan.
+func (s *Store) PruneMemory(ctx context.Context, olderThan time.Time) (int, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM case_memory WHERE resolved_at < ?`, micros(store.Stamp(olderThan)))
+	if err != nil {
+		return 0, fmt.Errorf("prune memory: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("prune memory: %w", err)
+	}
+	return int(n), nil
+}

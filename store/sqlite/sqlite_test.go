@@ -1,0 +1,130 @@
+package sqlite_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/exdesk/exdesk/store"
+	"github.com/exdesk/exdesk/store/sqlite"
+	"github.com/exdesk/exdesk/store/storetest"
+)
+
+// paths gives every test its own database file, the same one each time
+// the test opens it.
+type paths struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (p *paths) of(t *testing.T) string {
+	t.Helper()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil {
+		p.m = map[string]string{}
+	}
+	if path, ok := p.m[t.Name()]; ok {
+		return path
+	}
+	path := filepath.Join(t.TempDir(), "exdesk.db")
+	p.m[t.Name()] = path
+	return path
+}
+
+// harness wraps the store with raw access for the audit tampering tests.
+type harness struct {
+	*sqlite.Store
+}
+
+var _ storetest.AuditTamperer = harness{}
+
+// unguarded runs fn in a transaction with the append-only triggers
+// dropped, and restores them.
+func (h harness) unguarded(ctx context.Context, stmts ...string) error {
+	all := append([]string{`DROP TRIGGER audit_log_no_update`, `DROP TRIGGER audit_log_no_delete`}, stmts...)
+	all = append(all,
+		`CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END`,
+		`CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END`)
+	tx, err := h.DB().BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	for _, s := range all {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("%s: %w", s, err)
+		}
+	}
+	return tx.Commit()
+}
+
+func (h harness) TamperAuditData(ctx context.Context, seq int64, data string) error {
+	return h.unguarded(ctx, fmt.Sprintf(`UPDATE audit_log SET data = '%s' WHERE seq = %d`, data, seq))
+}
+
+func (h harness) DeleteAuditRow(ctx context.Context, seq int64) error {
+	return h.unguarded(ctx, fmt.Sprintf(`DELETE FROM audit_log WHERE seq = %d`, seq))
+}
+
+func (h harness) SwapAuditSeq(ctx context.Context, a, b int64) error {
+	return h.unguarded(ctx,
+		fmt.Sprintf(`UPDATE audit_log SET seq = -1 WHERE seq = %d`, a),
+		fmt.Sprintf(`UPDATE audit_log SET seq = %d WHERE seq = %d`, a, b),
+		fmt.Sprintf(`UPDATE audit_log SET seq = %d WHERE seq = -1`, b))
+}
+
+func TestConformanceFile(t *testing.T) {
+	var p paths
+	storetest.Run(t, func(t *testing.T) store.Store {
+		t.Helper()
+		s, err := sqlite.Open(context.Background(), p.of(t), sqlite.Options{})
+		if err != nil {
+			t.Fatalf("open: %v", err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		return harness{s}
+	})
+}
+
+func TestMigrations(t *testing.T) {
+	var p paths
+	ms, err := sqlite.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) < 2 {
+		t.Fatalf("%d migrations; the upgrade test needs at least 2", len(ms))
+	}
+	storetest.RunMigrations(t, len(ms), func(t *testing.T) storetest.Migratable {
+		t.Helper()
+		s, err := sqlite.Open(context.Background(), p.of(t), sqlite.Options{NoMigrate: true})
+		if err != nil {
+			t.Fatalf("open: %v", err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	})
+}
+
+func TestInMemory(t *testing.T) {
+	ctx := context.Background()
+	for _, path := range []string{"", ":memory:"} {
+		t.Run(fmt.Sprintf("%q", path), func(t *testing.T) {
+			s, err := sqlite.Open(ctx, path, sqlite.Options{})
+			if err != nil {
+				t.Fatalf("open: %v", err)
+			}
+			defer s.Close()
+			c := store.Case{OrderID: "SO-1"}
+			if err := s.CreateCase(ctx, &c); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.GetCase(ctx, c.ID); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
