@@ -127,28 +127,43 @@ var transitProblems = []transitProblem{
 }
 
 // transitShipment adds a picked-up shipment of a shipped order with the
-// given problem (the first event is the pickup, then en route, then the problem).
+// given problem (the first event is the pickup, then en route, then the
+// problem). A problem reported with status exception happened at the
+// delivery attempt: the promised time has passed, so no faster service can
+// make it any more.
 func (w *world) transitShipment(o *c.Order, p transitProblem) *c.Shipment {
 	r := w.g.r
 	cr := w.carrier(o.Carrier)
 	s, _ := cr.Service(o.ServiceLevel)
-	pickup := w.now.Add(-time.Duration(20+r.IntN(30)) * time.Hour).Truncate(time.Minute)
+	var pickup, promised, problemAt time.Time
+	loc := enRoute[r.IntN(len(enRoute))]
+	if p.status == c.ShipException {
+		promised = w.now.Add(-time.Duration(2+r.IntN(5)) * time.Hour).Truncate(time.Minute)
+		pickup = promised.AddDate(0, 0, -s.TransitDays)
+		problemAt = promised.Add(time.Duration(10+r.IntN(50)) * time.Minute)
+		loc = o.ShipTo.City
+	} else {
+		pickup = w.now.Add(-time.Duration(20+r.IntN(30)) * time.Hour).Truncate(time.Minute)
+		promised = pickup.AddDate(0, 0, s.TransitDays)
+		if !promised.After(w.now) {
+			promised = w.now.Add(time.Duration(6+r.IntN(30)) * time.Hour).Truncate(time.Minute)
+		}
+		problemAt = w.now.Add(-time.Duration(1+r.IntN(4)) * time.Hour).Truncate(time.Minute)
+	}
 	o.Status, o.RequestedShipDate = c.StatusShipped, c.NewDate(pickup)
 	o.CreatedAt = pickup.Add(-time.Duration(20+r.IntN(60)) * time.Hour)
-	promised := pickup.AddDate(0, 0, s.TransitDays)
-	if !promised.After(w.now) {
-		promised = w.now.Add(time.Duration(6+r.IntN(30)) * time.Hour).Truncate(time.Minute)
-	}
 	eta := promised
 	if p.late {
-		eta = promised.AddDate(0, 0, 1+r.IntN(2))
+		eta = w.now.AddDate(0, 0, 1+r.IntN(2)).Truncate(time.Hour)
+		if !eta.After(promised) {
+			eta = promised.AddDate(0, 0, 1)
+		}
 	}
-	mid := pickup.Add(w.now.Sub(pickup) / 2).Truncate(time.Minute)
-	loc := enRoute[r.IntN(len(enRoute))]
+	mid := pickup.Add(problemAt.Sub(pickup) / 2).Truncate(time.Minute)
 	events := []c.ShipmentEvent{
 		w.ev(pickup, "AF", "NS", "picked up", o.ShipFrom),
-		w.ev(mid, "X6", "NS", "en route", loc),
-		w.ev(w.now.Add(-time.Duration(1+r.IntN(4))*time.Hour).Truncate(time.Minute), p.code, p.reason, p.desc, enRoute[r.IntN(len(enRoute))]),
+		w.ev(mid, "X6", "NS", "en route", enRoute[r.IntN(len(enRoute))]),
+		w.ev(problemAt, p.code, p.reason, p.desc, loc),
 	}
 	return w.shipment(o, p.status, promised, eta, events...)
 }

@@ -147,9 +147,11 @@ func pricingApproval(w *world, v int) built {
 	}
 }
 
-// pricingBelowCost: no active contract and a line priced below unit cost
-// (a per-each price keyed on a case item, a lapsed promo, or an expired
-// contract). Nothing to correct to: escalate; correct_price is blocked.
+// pricingBelowCost: no active contract and a line priced below unit cost.
+// Even variants: a per-each price keyed on a case item, or a lapsed promo;
+// nothing to correct to, so escalate (auto). Odd variants: the customer's
+// contract expired last month; the obvious correction to that old contract
+// price is blocked (it is not an active contract price), so escalate.
 func pricingBelowCost(w *world, v int) built {
 	r := w.g.r
 	cu := w.customer("")
@@ -159,22 +161,20 @@ func pricingBelowCost(w *world, v int) built {
 	l := &o.Lines[k-1]
 	it := w.itemBySKU(l.SKU)
 	cost := c.Cents(it.UnitCost)
-	title := "Line priced below cost, no contract"
-	switch v % 3 {
-	case 0:
-		l.UnitPrice = f(cost * int64(20+r.IntN(40)) / 100)
-		title = "Line priced far below cost (unit keyed wrong), no contract"
-	case 1:
-		l.UnitPrice = f(cost * int64(80+r.IntN(15)) / 100)
-		title = "Lapsed promo price below cost, no contract"
-	case 2:
+	var title string
+	d := auto(c.ActEscalate)
+	switch {
+	case v%2 == 1:
 		l.UnitPrice = f(cost * int64(85+r.IntN(10)) / 100)
 		w.contract(cu, l.SKU, c.Cents(it.ListPrice)*95/100, w.today.AddDays(-400), w.today.AddDays(-20-r.IntN(60)))
 		title = "Line priced below cost, customer's contract has expired"
-	}
-	d := auto(c.ActEscalate)
-	if v%2 == 1 {
 		d = blocked(c.ActCorrectPrice)
+	case v%4 == 0:
+		l.UnitPrice = f(cost * int64(20+r.IntN(40)) / 100)
+		title = "Line priced far below cost (unit keyed wrong), no contract"
+	default:
+		l.UnitPrice = f(cost * int64(80+r.IntN(15)) / 100)
+		title = "Lapsed promo price below cost, no contract"
 	}
 	return built{
 		title:    title,
