@@ -58,7 +58,7 @@ func (inv *Investigator) Investigate(ctx context.Context, t Trigger) (*Case, err
 	req := Request{Trigger: t, OrderID: orderID, Tools: tools.NewToolbox(inv.Systems, inv.Tools...), Calls: calls}
 	draft, err := inv.Planner.Plan(ctx, req)
 	if err != nil {
-		if inv.Fallback == nil || ctx.Err() != nil {
+		if inv.Fallback == nil || ctx.Err() != nil || errors.Is(err, ErrHarness) {
 			return nil, fmt.Errorf("planner %s on %s: %w", inv.Planner.Name(), orderID, err)
 		}
 		fb, fbErr := inv.Fallback.Plan(ctx, req)
@@ -67,6 +67,9 @@ func (inv *Investigator) Investigate(ctx context.Context, t Trigger) (*Case, err
 		}
 		fb.Planner = fmt.Sprintf("%s (fallback from %s: %v)", fb.Planner, inv.Planner.Name(), err)
 		fb.Usage = draft.usageOrZero()
+		if draft != nil {
+			fb.Model, fb.PromptVersion = draft.Model, draft.PromptVersion
+		}
 		draft = fb
 	}
 	c := &Case{
@@ -92,6 +95,12 @@ func (inv *Investigator) Investigate(ctx context.Context, t Trigger) (*Case, err
 	c.Duration = time.Since(began)
 	return c, nil
 }
+
+// ErrHarness is wrapped by planner errors that are the harness's fault, not
+// the planner's or the model's (a recorded model run that has no matching
+// exchange). The Investigator does not fall back on them: the error is
+// returned so that an eval run can stop as a harness failure.
+var ErrHarness = errors.New("harness error")
 
 func (d *Draft) usageOrZero() Usage {
 	if d == nil {

@@ -459,6 +459,10 @@ func (b *builder) pricing() {
 			b.propose(cls, act(connectors.ActEscalate, connectors.Args{"role": "pricing_manager",
 				"note": fmt.Sprintf("%s line %d (%s) sells below cost at %s", id, l.Line, l.SKU, usd(l.UnitPrice))}),
 				"a below-cost price without a contract needs a pricing decision")
+			if l.ListPrice > 0 {
+				b.propose(cls, act(connectors.ActCorrectPrice, connectors.Args{"line": l.Line, "price": l.ListPrice}),
+					"the list price is the natural correction; the guard allows only contract prices")
+			}
 		}
 	}
 	if len(skus) == 0 {
@@ -468,6 +472,10 @@ func (b *builder) pricing() {
 		return
 	}
 	b.headlineFor(cls, fmt.Sprintf("%s has a price mismatch on %s", id, strings.Join(skus, ", ")))
+	if f.hasHold(connectors.HoldPrice) {
+		b.propose(cls, act(connectors.ActReleaseHold, connectors.Args{"hold_code": connectors.HoldPrice}),
+			"once the price is corrected the PRICE hold can be released")
+	}
 }
 
 func (b *builder) delay() {

@@ -158,11 +158,20 @@ func (c Carrier) HasCapacity(region string) bool {
 }
 
 // Started reports whether the carrier already has the goods: picked up, in
-// transit or delivered.
+// transit or delivered, or in exception after an event that shows the goods
+// moving (X12 214 AF departed pick-up, P1 departed terminal, X6 en route,
+// X1 arrived at delivery location).
 func (s Shipment) Started() bool {
 	switch s.Status {
 	case ShipPickedUp, ShipInTransit, ShipDelivered:
 		return true
+	case ShipException:
+		for _, e := range s.Events {
+			switch e.Code {
+			case "AF", "P1", "X6", "X1":
+				return true
+			}
+		}
 	}
 	return false
 }

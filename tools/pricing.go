@@ -23,6 +23,7 @@ type LinePrice struct {
 	Qty           int      `json:"qty"`
 	UnitPrice     float64  `json:"unit_price"`
 	UnitCost      float64  `json:"unit_cost"`
+	ListPrice     float64  `json:"list_price"`
 	ContractPrice *float64 `json:"contract_price" desc:"the active contract price, or null when no contract is active"`
 	ContractValid string   `json:"contract_valid" desc:"valid_from..valid_to of the active contract"`
 	Delta         float64  `json:"delta" desc:"|unit price − contract price|"`
@@ -45,7 +46,7 @@ func (tb *Toolbox) contractPrices(ctx context.Context, q OrderQuery) (PriceRepor
 	for _, l := range o.Lines {
 		lp := LinePrice{Line: l.Line, SKU: l.SKU, Qty: l.Qty, UnitPrice: l.UnitPrice}
 		if it, err := tb.sys.ERP.Item(ctx, l.SKU); err == nil {
-			lp.UnitCost = it.UnitCost
+			lp.UnitCost, lp.ListPrice = it.UnitCost, it.ListPrice
 			lp.BelowCost = connectors.Cents(l.UnitPrice) < connectors.Cents(it.UnitCost)
 		}
 		if c, ok := connectors.ActiveContract(contracts, l.SKU, today); ok {

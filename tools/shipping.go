@@ -41,7 +41,8 @@ type ExpediteInfo struct {
 }
 
 func (tb *Toolbox) trackShipments(ctx context.Context, q OrderQuery) (ShipmentReport, error) {
-	if _, err := tb.order(ctx, q.OrderID); err != nil {
+	o, err := tb.order(ctx, q.OrderID)
+	if err != nil {
 		return ShipmentReport{}, err
 	}
 	shs, err := tb.sys.Carriers.OrderShipments(ctx, q.OrderID)
@@ -57,7 +58,7 @@ func (tb *Toolbox) trackShipments(ctx context.Context, q OrderQuery) (ShipmentRe
 	for _, s := range shs {
 		st := ShipmentStatus{ID: s.ID, Carrier: s.Carrier, ServiceLevel: s.ServiceLevel, Status: s.Status,
 			PromisedDelivery: s.PromisedDelivery, ETA: s.ETA, Late: s.Late() && s.Status != connectors.ShipDelivered,
-			FreightCost: s.FreightCost, Started: s.Started(), Events: s.Events,
+			FreightCost: s.FreightCost, Started: s.Started() || o.Status == connectors.StatusShipped, Events: s.Events,
 			Exception: s.Status == connectors.ShipException}
 		if st.Late {
 			st.HoursLate = math.Round(s.ETA.Sub(s.PromisedDelivery).Hours()*10) / 10
@@ -67,7 +68,7 @@ func (tb *Toolbox) trackShipments(ctx context.Context, q OrderQuery) (ShipmentRe
 				st.Exception = true
 			}
 		}
-		if !s.Started() {
+		if !st.Started {
 			if x, ok := connectors.CheapestExpedite(now, s, carriers); ok {
 				st.Expedite = &ExpediteInfo{x.ServiceLevel, x.TransitDays, money(x.Cost), money(x.AddedCost)}
 			}

@@ -1,0 +1,247 @@
+package llm
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/exdesk/exdesk/agent"
+	"github.com/exdesk/exdesk/connectors"
+)
+
+// SubmitTool is the name of the tool the model calls to finish a case.
+const SubmitTool = "submit_case"
+
+// MaxActions is the most actions one submission may propose.
+const MaxActions = 10
+
+// DefaultConfidence is the confidence of a proposed action that carries
+// none (only non-strict servers can omit it): low enough that the guard
+// asks a person.
+const DefaultConfidence = 0.5
+
+func severities() []string {
+	return []string{agent.SeverityLow, agent.SeverityMedium, agent.SeverityHigh, agent.SeverityCritical}
+}
+
+// submitDescription tells the model what submit_case takes.
+const submitDescription = "Finish the case: your reading of it and the actions you propose, best first. " +
+	"args is an object with every argument name of the vocabulary; set the arguments of the action's type and leave every other one null. " +
+	"The policy guard decides every action; a submission with an unknown class, action type or bad arguments comes back as an error to fix."
+
+// SubmitSchema returns the strict-mode JSON Schema of submit_case's
+// arguments. Action args are an object listing every argument name of the
+// vocabulary, each nullable: the model sets those of the action's type and
+// leaves the others null (strict mode cannot express a per-type union).
+// ParseSubmission also accepts args as a JSON-encoded string of an object,
+// as some non-strict servers send.
+func SubmitSchema() map[string]any {
+	classes := append(agent.Classes(), agent.ClassNone)
+	argProps := map[string]any{}
+	var argNames []string
+	for _, spec := range connectors.ActionSpecs() {
+		for _, a := range spec.Args {
+			if _, dup := argProps[a.Name]; dup {
+				continue
+			}
+			argNames = append(argNames, a.Name)
+			argProps[a.Name] = argSchema(a.Kind)
+		}
+	}
+	slices.Sort(argNames)
+	action := map[string]any{
+		"type": "object",
+		"properties": map[string]any{
+			"type":       map[string]any{"type": "string", "enum": toAny(connectors.ActionTypes())},
+			"args":       map[string]any{"type": "object", "properties": argProps, "required": argNames, "additionalProperties": false},
+			"rationale":  map[string]any{"type": "string", "description": "one sentence citing the evidence"},
+			"confidence": map[string]any{"type": "number", "description": "0 to 1"},
+		},
+		"required":             []string{"type", "args", "rationale", "confidence"},
+		"additionalProperties": false,
+	}
+	return map[string]any{
+		"type": "object",
+		"properties": map[string]any{
+			"exception_class": map[string]any{"type": "string", "enum": toAny(classes)},
+			"severity":        map[string]any{"type": "string", "enum": toAny(severities())},
+			"also_detected":   map[string]any{"type": "array", "items": map[string]any{"type": "string", "enum": toAny(agent.Classes())}},
+			"summary":         map[string]any{"type": "string", "description": "names the order id, the exception and the numbers behind it"},
+			"actions":         map[string]any{"type": "array", "items": action, "description": "best first"},
+		},
+		"required":             []string{"exception_class", "severity", "also_detected", "summary", "actions"},
+		"additionalProperties": false,
+	}
+}
+
+func argSchema(k connectors.ArgKind) map[string]any {
+	switch k {
+	case connectors.ArgInt:
+		return map[string]any{"type": []any{"integer", "null"}}
+	case connectors.ArgInts:
+		return map[string]any{"type": []any{"array", "null"}, "items": map[string]any{"type": "integer"}}
+	case connectors.ArgMoney:
+		return map[string]any{"type": []any{"number", "null"}}
+	case connectors.ArgDate:
+		return map[string]any{"type": []any{"string", "null"}, "description": "YYYY-MM-DD"}
+	}
+	return map[string]any{"type": []any{"string", "null"}}
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// Submission is a validated submit_case call.
+type Submission struct {
+	Class        string
+	Severity     string
+	AlsoDetected []string
+	Summary      string
+	Proposals    []agent.Proposed
+}
+
+// ErrBadSubmission is wrapped by ParseSubmission's errors.
+var ErrBadSubmission = errors.New("invalid submit_case")
+
+// SubmissionError lists everything wrong with a submission, each problem
+// with its JSON path, so the model can fix them all in one retry.
+type SubmissionError struct {
+	Problems []string
+}
+
+func (e *SubmissionError) Error() string {
+	return "submit_case was not accepted: " + strings.Join(e.Problems, "; ")
+}
+
+// Is makes errors.Is(err, ErrBadSubmission) true.
+func (e *SubmissionError) Is(target error) bool { return target == ErrBadSubmission }
+
+type rawSubmission struct {
+	ExceptionClass string      `json:"exception_class"`
+	Severity       string      `json:"severity"`
+	AlsoDetected   []string    `json:"also_detected"`
+	Summary        string      `json:"summary"`
+	Actions        []rawAction `json:"actions"`
+}
+
+type rawAction struct {
+	Type       string          `json:"type"`
+	Args       json.RawMessage `json:"args"`
+	Rationale  string          `json:"rationale"`
+	Confidence *float64        `json:"confidence"`
+}
+
+// ParseSubmission decodes and validates submit_case arguments for order
+// orderID. Every action targets orderID: the model cannot point one at
+// another order. Confidence is clamped to [0, 1]. Problems come back as a
+// *SubmissionError (wrapping ErrBadSubmission) listing all of them.
+func ParseSubmission(args string, orderID string) (*Submission, error) {
+	var raw rawSubmission
+	if err := json.Unmarshal([]byte(args), &raw); err != nil {
+		return nil, &SubmissionError{Problems: []string{fmt.Sprintf("arguments are not a JSON object of the submit_case schema: %v", err)}}
+	}
+	var problems []string
+	add := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
+	s := &Submission{Class: strings.TrimSpace(raw.ExceptionClass), Severity: strings.TrimSpace(raw.Severity), Summary: strings.TrimSpace(raw.Summary), AlsoDetected: []string{}}
+	if !agent.ValidClass(s.Class) {
+		add("exception_class %q is not a class (use one of: %s)", raw.ExceptionClass, strings.Join(append(agent.Classes(), agent.ClassNone), ", "))
+	}
+	if !slices.Contains(severities(), s.Severity) {
+		add("severity %q is not one of %s", raw.Severity, strings.Join(severities(), ", "))
+	}
+	for i, c := range raw.AlsoDetected {
+		switch {
+		case !agent.ValidClass(c) || c == agent.ClassNone:
+			add("also_detected[%d] %q is not a class", i, c)
+		case c != s.Class && !slices.Contains(s.AlsoDetected, c):
+			s.AlsoDetected = append(s.AlsoDetected, c)
+		}
+	}
+	if s.Summary == "" {
+		add("summary is empty: say what the exception is, with the order id and the numbers behind it")
+	} else if orderID != "" && !strings.Contains(strings.ToUpper(s.Summary), strings.ToUpper(orderID)) {
+		s.Summary = orderID + ": " + s.Summary
+	}
+	if len(raw.Actions) > MaxActions {
+		add("actions lists %d actions; propose at most %d", len(raw.Actions), MaxActions)
+		raw.Actions = raw.Actions[:MaxActions]
+	}
+	for i, ra := range raw.Actions {
+		p, err := parseAction(ra, orderID)
+		if err != nil {
+			add("actions[%d]: %v", i, err)
+			continue
+		}
+		s.Proposals = append(s.Proposals, p)
+	}
+	if len(problems) > 0 {
+		return nil, &SubmissionError{Problems: problems}
+	}
+	return s, nil
+}
+
+func parseAction(ra rawAction, orderID string) (agent.Proposed, error) {
+	args, err := decodeActionArgs(ra.Args)
+	if err != nil {
+		return agent.Proposed{}, err
+	}
+	a := connectors.Action{Type: strings.TrimSpace(ra.Type), OrderID: orderID, Args: args}
+	if err := a.CheckArgs(); err != nil {
+		return agent.Proposed{}, err
+	}
+	conf := DefaultConfidence
+	if ra.Confidence != nil {
+		conf = clamp01(*ra.Confidence)
+	}
+	return agent.Proposed{Action: a, Rationale: strings.TrimSpace(ra.Rationale), Confidence: conf}, nil
+}
+
+// decodeActionArgs accepts an object (null members dropped), a
+// JSON-encoded string of an object, or null / absent (no args).
+func decodeActionArgs(b json.RawMessage) (connectors.Args, error) {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || bytes.Equal(b, []byte("null")) {
+		return connectors.Args{}, nil
+	}
+	if b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return nil, fmt.Errorf("args: %v", err)
+		}
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return connectors.Args{}, nil
+		}
+		b = []byte(s)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("args must be an object of argument names to values: %v", err)
+	}
+	out := connectors.Args{}
+	for k, v := range m {
+		if v != nil {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+func clamp01(f float64) float64 {
+	switch {
+	case math.IsNaN(f) || f < 0:
+		return 0
+	case f > 1:
+		return 1
+	}
+	return f
+}
