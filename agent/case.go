@@ -29,7 +29,7 @@ const (
 
 // Classes lists the taxonomy in precedence order: when an order shows
 // several classes and the trigger does not point at one, the first listed
-// is the primary class.
+// is the primary class (a credit signal without a CREDIT hold ranks last).
 func Classes() []string {
 	return []string{ClassDuplicateOrder, ClassComplianceHold, ClassCreditHold, ClassMasterDataError,
 		ClassPricingMismatch, ClassCarrierConflict, ClassInventoryShortage, ClassShipmentDelay}

@@ -235,10 +235,17 @@ func primaryClass(t Trigger, f *findings, detected map[string]bool) string {
 			return ClassInventoryShortage
 		}
 	}
+	// Without a CREDIT hold the ERP has not stopped the order for credit: a
+	// credit signal alone (over limit, past due) then ranks below every other
+	// detected problem.
+	softCredit := detected[ClassCreditHold] && !f.hasHold(connectors.HoldCredit)
 	for _, c := range Classes() {
-		if detected[c] {
+		if detected[c] && !(softCredit && c == ClassCreditHold) {
 			return c
 		}
+	}
+	if detected[ClassCreditHold] {
+		return ClassCreditHold
 	}
 	return ClassNone
 }

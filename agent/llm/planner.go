@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	openai "github.com/sashabaranov/go-openai"
 
@@ -226,14 +225,12 @@ func (p *Planner) turn(ctx context.Context, r *run, calls []openai.ToolCall) (bo
 			args = "{}"
 		}
 		if !json.Valid([]byte(args)) {
-			r.toolErrors++
 			results[i] = toolErrorJSON(name, tools.CodeBadArguments, "arguments are not valid JSON; send one JSON object that fits the tool's schema")
 			continue
 		}
 		key := name + "\x00" + canonicalJSON([]byte(args))
 		r.seen[key]++
 		if r.seen[key] > RepeatLimit {
-			r.toolErrors++
 			results[i] = toolErrorJSON(name, "repeated_call", fmt.Sprintf("%s was already called %d times with these arguments; its result is above. Do not call it again: use the results you have and call submit_case", name, r.seen[key]-1))
 			continue
 		}
@@ -356,6 +353,3 @@ func canonicalJSON(b []byte) string {
 }
 
 var _ agent.Planner = (*Planner)(nil)
-
-// elapsed is a helper for logs.
-func elapsed(t time.Time) time.Duration { return time.Since(t) }
