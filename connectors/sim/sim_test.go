@@ -310,6 +310,34 @@ func TestInjectedMatchesDefinitions(t *testing.T) {
 	}
 }
 
+// TestNoFalseSignalsMidDay plays the day event by event, as the demo does,
+// and checks that whenever an order is looked at, the checker finds no class
+// the simulator did not inject into it.
+func TestNoFalseSignalsMidDay(t *testing.T) {
+	s := sim.New(sim.Options{Seed: 13, Orders: 250})
+	bad := 0
+	for _, e := range s.Events() {
+		s.Apply(e)
+		snap := s.Connector().Snapshot()
+		c := newChecker(t, snap)
+		for _, o := range snap.Orders {
+			if o.ID != e.OrderID {
+				continue
+			}
+			want := s.Injected(o.ID)
+			for _, got := range c.classes(o) {
+				if !slices.Contains(want, got) {
+					bad++
+					t.Logf("after %s %s: %s shows %s, injected %v", e.Type, e.ID, o.ID, got, want)
+				}
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d false signals mid-day", bad)
+	}
+}
+
 func TestScenariosCovered(t *testing.T) {
 	s := sim.New(sim.Options{})
 	seen := map[string]bool{}
