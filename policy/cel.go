@@ -118,10 +118,36 @@ func evalBool(prg cel.Program, act *activation) (bool, error) {
 // placeholders, compiled at load.
 type text struct {
 	lits  []string      // len(lits) == len(exprs)+1
-	exprs []cel.Program // placeholder programs
+	exprs []placeholder // placeholders
 }
 
-func compileText(env *cel.Env, src string) (*text, error) {
+// placeholder is a compiled {{ expression }}. A bare variable or
+// dollars(variable) — most placeholders — skips the CEL interpreter.
+type placeholder struct {
+	prg     cel.Program
+	v       *variable // set for the fast path
+	dollars bool      // fast path: format v as money
+}
+
+func (p placeholder) write(b *strings.Builder, act *activation) {
+	if p.v != nil {
+		x := act.field(p.v)
+		if p.dollars {
+			b.WriteString(connectors.FormatUSD(x.Int()))
+			return
+		}
+		writeVal(b, p.v.get(x))
+		return
+	}
+	out, _, err := p.prg.Eval(act)
+	if err != nil {
+		b.WriteString("(unavailable: " + err.Error() + ")")
+		return
+	}
+	writeVal(b, out)
+}
+
+func compileText(env *cel.Env, vars map[string]*variable, src string) (*text, error) {
 	t := &text{}
 	rest := src
 	for {
@@ -152,8 +178,16 @@ func compileText(env *cel.Env, src string) (*text, error) {
 		if err != nil {
 			return nil, fmt.Errorf("placeholder {{ %s }}: %w", expr, err)
 		}
+		ph := placeholder{prg: prg}
+		if v, ok := vars[expr]; ok {
+			ph.v = v
+		} else if inner, ok := strings.CutPrefix(expr, "dollars("); ok && strings.HasSuffix(inner, ")") {
+			if v, ok := vars[strings.TrimSpace(strings.TrimSuffix(inner, ")"))]; ok && v.typ == cel.IntType {
+				ph.v, ph.dollars = v, true
+			}
+		}
 		t.lits = append(t.lits, rest[:i])
-		t.exprs = append(t.exprs, prg)
+		t.exprs = append(t.exprs, ph)
 		rest = rest[i+2+j+2:]
 	}
 }
@@ -166,12 +200,7 @@ func (t *text) render(act *activation) string {
 	b.Grow(128)
 	for i, p := range t.exprs {
 		b.WriteString(t.lits[i])
-		out, _, err := p.Eval(act)
-		if err != nil {
-			b.WriteString("(unavailable: " + err.Error() + ")")
-			continue
-		}
-		writeVal(&b, out)
+		p.write(&b, act)
 	}
 	b.WriteString(t.lits[len(t.lits)-1])
 	return b.String()

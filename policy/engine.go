@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -325,7 +326,7 @@ func (e *Engine) compileRule(env *cel.Env, rs ruleSpec, names map[string]bool) (
 		if strings.TrimSpace(alt.Text) == "" {
 			return nil, fmt.Errorf("rule %s: reason[%d] has no text", r.name, i)
 		}
-		t, err := compileText(env, alt.Text)
+		t, err := compileText(env, e.vars, alt.Text)
 		if err != nil {
 			return nil, fmt.Errorf("rule %s: reason: %w", r.name, err)
 		}
@@ -339,8 +340,12 @@ func (e *Engine) compileRule(env *cel.Env, rs ruleSpec, names map[string]bool) (
 // of f.Action.Type run blocked first, then auto, then approval, and the
 // first that holds decides; a global rule (low confidence) then turns an
 // auto decision into approval by the action's approver. A rule whose
-// condition fails to evaluate blocks the action (fail closed).
+// condition fails to evaluate blocks the action (fail closed). A confidence
+// that is not a number counts as 0.
 func (e *Engine) Decide(f Facts) Decision {
+	if math.IsNaN(f.Confidence) {
+		f.Confidence = 0
+	}
 	act := &activation{vars: e.vars, facts: reflect.ValueOf(&f).Elem()}
 	ap := e.actions[f.Action.Type]
 	if ap == nil {

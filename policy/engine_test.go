@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,6 +71,7 @@ func TestDecide(t *testing.T) {
 		{"credit stop", func(f *Facts) { f.Customer.CreditStop = true }, Blocked, "", "credit.release.blocked", "credit stop"},
 		{"confidence 0.69", func(f *Facts) { f.Confidence = 0.69 }, Approval, "finance_supervisor", "global.low_confidence", "confidence 0.69 is below 0.7"},
 		{"confidence 0.70", func(f *Facts) { f.Confidence = 0.70 }, Auto, "", "credit.release.auto", ""},
+		{"confidence NaN", func(f *Facts) { f.Confidence = math.NaN() }, Approval, "finance_supervisor", "global.low_confidence", "confidence 0 is below"},
 		{"compliance missing", func(f *Facts) {
 			f.Action.HoldCode = "COMPLIANCE"
 			f.Compliance = ComplianceFacts{RequiredDocuments: []string{"DEA"}, MissingDocuments: []string{"DEA"}}

@@ -53,9 +53,6 @@ func (g *Guard) Facts(ctx context.Context, a connectors.Action, confidence float
 	if err := a.CheckArgs(); err != nil {
 		return Facts{}, &InvalidActionError{Reason: fmt.Sprintf("order %s: %v", a.OrderID, err), err: err}
 	}
-	if math.IsNaN(confidence) {
-		return Facts{}, &InvalidActionError{Reason: "the planner's confidence is not a number"}
-	}
 	o, err := g.sys.ERP.Order(ctx, a.OrderID)
 	if err != nil {
 		return Facts{}, fmt.Errorf("policy guard: %w", err)

@@ -89,11 +89,16 @@ func (a *activation) ResolveName(name string) (any, bool) {
 	if !ok {
 		return nil, false
 	}
+	return v.get(a.field(v)), true
+}
+
+// field returns the Facts field of v.
+func (a *activation) field(v *variable) reflect.Value {
 	f := a.facts
 	for _, i := range v.index {
 		f = f.Field(i)
 	}
-	return v.get(f), true
+	return f
 }
 
 // Parent implements interpreter.Activation.
