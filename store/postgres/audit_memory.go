@@ -1,0 +1,208 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/pgvector/pgvector-go"
+
+	"github.com/exdesk/exdesk/store"
+)
+
+// --- audit log -------------------------------------------------------------
+
+// AppendAudit appends an entry to the hash chain. The transaction locks the
+// chain head row (SELECT ... FOR UPDATE), so appends from every replica
+// are serialised and the chain never forks.
+func (s *Store) AppendAudit(ctx context.Context, e *store.AuditEntry) error {
+	sealed := *e
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var head store.AuditHead
+		if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&head.Seq, &head.Hash); err != nil {
+			return fmt.Errorf("read chain head: %w", err)
+		}
+		sealed = *e
+		if err := store.SealAudit(head, &sealed); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO audit_log (seq, at, actor, kind, case_id, proposal_id, rule, outcome,
+			data, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9::json,$10,$11)`,
+			sealed.Seq, sealed.At, sealed.Actor, sealed.Kind, sealed.CaseID, sealed.ProposalID, sealed.Rule,
+			sealed.Outcome, string(sealed.Data), sealed.PrevHash, sealed.Hash); err != nil {
+			return fmt.Errorf("insert: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, sealed.Seq, sealed.Hash); err != nil {
+			return fmt.Errorf("move chain head: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("append audit: %w", err)
+	}
+	*e = sealed
+	return nil
+}
+
+const auditCols = `seq, at, actor, kind, case_id, proposal_id, rule, outcome, data::text, prev_hash, hash`
+
+func collectAudit(rows pgx.Rows) ([]store.AuditEntry, error) {
+	defer rows.Close()
+	var out []store.AuditEntry
+	for rows.Next() {
+		var e store.AuditEntry
+		var data string
+		if err := rows.Scan(&e.Seq, &e.At, &e.Actor, &e.Kind, &e.CaseID, &e.ProposalID, &e.Rule, &e.Outcome,
+			&data, &e.PrevHash, &e.Hash); err != nil {
+			return nil, err
+		}
+		e.At, e.Data = e.At.UTC(), []byte(data)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// AuditTrail returns one case's entries, or all when caseID is empty.
+func (s *Store) AuditTrail(ctx context.Context, caseID string) ([]store.AuditEntry, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+auditCols+` FROM audit_log WHERE $1 = '' OR case_id = $1 ORDER BY seq`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("audit trail: %w", err)
+	}
+	out, err := collectAudit(rows)
+	if err != nil {
+		return nil, fmt.Errorf("audit trail: %w", err)
+	}
+	return out, nil
+}
+
+// VerifyAudit reads the log and its head in one repeatable-read snapshot
+// and checks the chain.
+func (s *Store) VerifyAudit(ctx context.Context) (*store.AuditBreak, error) {
+	var brk *store.AuditBreak
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		var head store.AuditHead
+		if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&head.Seq, &head.Hash); err != nil {
+			return fmt.Errorf("read chain head: %w", err)
+		}
+		rows, err := tx.Query(ctx, `SELECT `+auditCols+` FROM audit_log ORDER BY seq`)
+		if err != nil {
+			return err
+		}
+		all, err := collectAudit(rows)
+		if err != nil {
+			return err
+		}
+		brk = store.CheckChain(all, &head)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("verify audit: %w", err)
+	}
+	return brk, nil
+}
+
+// --- case memory -----------------------------------------------------------
+
+// PutMemory inserts or replaces a case's memory.
+func (s *Store) PutMemory(ctx context.Context, m store.Memory) error {
+	if err := store.PrepareMemory(&m); err != nil {
+		return err
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO case_memory (case_id, class, customer_id, order_id, text, embedding,
+		resolution, resolved_by, resolved_at) VALUES ($1,$2,$3,$4,$5,$6::vector,$7,$8,$9)
+		ON CONFLICT (case_id) DO UPDATE SET class = excluded.class, customer_id = excluded.customer_id,
+		order_id = excluded.order_id, text = excluded.text, embedding = excluded.embedding,
+		resolution = excluded.resolution, resolved_by = excluded.resolved_by, resolved_at = excluded.resolved_at`,
+		m.CaseID, m.Class, m.CustomerID, m.OrderID, m.Text, pgvector.NewVector(m.Embedding).String(),
+		m.Resolution, m.ResolvedBy, m.ResolvedAt)
+	if err != nil {
+		return fmt.Errorf("put memory %s: %w", m.CaseID, classify(err, store.ErrDuplicate))
+	}
+	return nil
+}
+
+// SimilarCases runs one HNSW index scan per ranking tier (same class and
+// customer, same class, everything), each returning its k nearest, and
+// merges them: the k best by tier then distance are always among them.
+// Iterative index scans (pgvector >= 0.8) keep filtered scans from coming
+// back short.
+func (s *Store) SimilarCases(ctx context.Context, embedding []float32, class, customerID string, k int) ([]store.SimilarCase, error) {
+	if k <= 0 {
+		return nil, nil
+	}
+	if err := store.CheckEmbedding(embedding); err != nil {
+		return nil, fmt.Errorf("similar cases: %w", err)
+	}
+	q := pgvector.NewVector(embedding).String()
+	type scan struct {
+		where string
+		args  []any
+	}
+	var scans []scan
+	switch {
+	case class != "" && customerID != "":
+		scans = append(scans, scan{`WHERE class = $3 AND customer_id = $4`, []any{class, customerID}},
+			scan{`WHERE class = $3`, []any{class}})
+	case class != "":
+		scans = append(scans, scan{`WHERE class = $3`, []any{class}})
+	case customerID != "":
+		scans = append(scans, scan{`WHERE customer_id = $3`, []any{customerID}})
+	}
+	scans = append(scans, scan{``, nil})
+
+	seen := map[string]bool{}
+	var out []store.SimilarCase
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SET LOCAL hnsw.iterative_scan = relaxed_order`); err != nil {
+			return fmt.Errorf("enable iterative scan (pgvector >= 0.8 needed): %w", err)
+		}
+		for _, sc := range scans {
+			args := append([]any{q, k}, sc.args...)
+			rows, err := tx.Query(ctx, `SELECT case_id, class, customer_id, order_id, text, embedding::text, resolution,
+				resolved_by, resolved_at, embedding <=> $1::vector AS distance
+				FROM case_memory `+sc.where+` ORDER BY embedding <=> $1::vector LIMIT $2`, args...)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var m store.Memory
+				var emb string
+				var dist float64
+				if err := rows.Scan(&m.CaseID, &m.Class, &m.CustomerID, &m.OrderID, &m.Text, &emb, &m.Resolution,
+					&m.ResolvedBy, &m.ResolvedAt, &dist); err != nil {
+					rows.Close()
+					return err
+				}
+				if seen[m.CaseID] {
+					continue
+				}
+				seen[m.CaseID] = true
+				var v pgvector.Vector
+				if err := v.Parse(emb); err != nil {
+					rows.Close()
+					return fmt.Errorf("memory %s embedding: %w", m.CaseID, err)
+				}
+				m.Embedding, m.ResolvedAt = v.Slice(), m.ResolvedAt.UTC()
+				out = append(out, store.SimilarCase{Memory: m, Distance: dist})
+			}
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("similar cases: %w", err)
+	}
+	return store.RankSimilar(out, class, customerID, k), nil
+}
+
+// PruneMemory deletes memories resolved before olderThan.
+func (s *Store) PruneMemory(ctx context.Context, olderThan time.Time) (int, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM case_memory WHERE resolved_at < $1`, store.Stamp(olderThan))
+	if err != nil {
+		return 0, fmt.Errorf("prune memory: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}

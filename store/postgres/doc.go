@@ -1,0 +1,14 @@
+// Package postgres is the production implementation of store.Store:
+// PostgreSQL through a pgx connection pool, with case-memory embeddings in
+// a pgvector vector(256) column under an HNSW index (vector_cosine_ops).
+//
+// Open applies the embedded, versioned migrations (migrations/*.sql) in
+// one transaction that holds an advisory lock, so several replicas starting
+// at once migrate once; schema_migrations records what was applied. Several
+// processes may share one database: proposal transitions are conditional
+// UPDATEs (compare-and-set), executions are unique per proposal by primary
+// key, and audit appends lock the chain-head row.
+//
+// Options.Schema puts every table in its own schema (tests give each test
+// one); the vector extension always lives in public.
+package postgres

@@ -1,0 +1,370 @@
+package postgres
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/exdesk/exdesk/store"
+	"github.com/exdesk/exdesk/store/internal/sqlmigrate"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// migrateLockKey is the advisory lock that serialises migrations of every
+// schema in the database (CREATE EXTENSION is database-wide).
+const migrateLockKey int64 = 0x65786465736b01 // "exdesk" 01
+
+// Options tune Open. The zero value is the default.
+type Options struct {
+	// Schema, when set, is created if missing and put first on the
+	// search_path (followed by public, where the vector extension lives):
+	// each test gets its own schema this way.
+	Schema string
+	// NoMigrate skips applying migrations at open (migration tests).
+	NoMigrate bool
+	// MaxConns bounds the pool (default: pgxpool's, or pool_max_conns in
+	// the URL).
+	MaxConns int32
+}
+
+// Store is the PostgreSQL implementation of store.Store.
+type Store struct {
+	pool      *pgxpool.Pool
+	schema    string
+	closeOnce sync.Once
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects to the database at url (a postgres:// URL or key=value
+// DSN), and applies pending migrations.
+func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: parse url: %w", err)
+	}
+	if opts.Schema != "" {
+		cfg.ConnConfig.RuntimeParams["search_path"] = pgx.Identifier{opts.Schema}.Sanitize() + ", public"
+	}
+	if opts.MaxConns > 0 {
+		cfg.MaxConns = opts.MaxConns
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	s := &Store{pool: pool, schema: opts.Schema}
+	if err := s.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	if opts.Schema != "" {
+		if _, err := pool.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{opts.Schema}.Sanitize()); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("postgres: create schema %s: %w", opts.Schema, err)
+		}
+	}
+	if !opts.NoMigrate {
+		if err := s.Migrate(ctx); err != nil {
+			pool.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Pool returns the connection pool (for tools and tests).
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("postgres: ping: %w", err)
+	}
+	return nil
+}
+
+// Close closes the pool. It is safe to call twice.
+func (s *Store) Close() error {
+	s.closeOnce.Do(s.pool.Close)
+	return nil
+}
+
+// --- migrations ----------------------------------------------------------
+
+// Migrations returns the embedded migrations in version order.
+func Migrations() ([]sqlmigrate.Migration, error) { return sqlmigrate.Load(migrationFS, "migrations") }
+
+// Migrate applies every pending migration.
+func (s *Store) Migrate(ctx context.Context) error { return s.MigrateTo(ctx, 0) }
+
+// MigrateTo applies pending migrations up to version (0: all) in one
+// transaction holding an advisory lock, so replicas starting together
+// migrate once; each applied migration is recorded in schema_migrations.
+func (s *Store) MigrateTo(ctx context.Context, version int) error {
+	ms, err := Migrations()
+	if err != nil {
+		return err
+	}
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLockKey); err != nil {
+			return fmt.Errorf("migrate: lock: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+			return fmt.Errorf("migrate: schema_migrations: %w", err)
+		}
+		var current int
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+			return fmt.Errorf("migrate: read version: %w", err)
+		}
+		for _, m := range ms {
+			if m.Version <= current || (version > 0 && m.Version > version) {
+				continue
+			}
+			if _, err := tx.Exec(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migrate: apply %s: %w", m.Name, err)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
+				return fmt.Errorf("migrate: record %s: %w", m.Name, err)
+			}
+		}
+		return nil
+	})
+}
+
+// SchemaVersion returns the highest applied migration (0 for none).
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var exists bool
+	if err := s.pool.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+		return 0, fmt.Errorf("schema version: %w", err)
+	}
+	if !exists {
+		return 0, nil
+	}
+	var v int
+	if err := s.pool.QueryRow(ctx, `SELECT COALESCE(max(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("schema version: %w", err)
+	}
+	return v, nil
+}
+
+// --- helpers -------------------------------------------------------------
+
+// classify maps PostgreSQL constraint errors onto the store's errors.
+func classify(err error, unique error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505": // unique_violation
+			return fmt.Errorf("%w: %v", unique, err)
+		case "23503": // foreign_key_violation
+			return fmt.Errorf("%w: referenced record: %v", store.ErrNotFound, err)
+		case "23514", "23502", "22P02": // check, not null, invalid text representation
+			return fmt.Errorf("%w: %v", store.ErrInvalid, err)
+		}
+	}
+	return err
+}
+
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func fromNullTime(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+func nullString(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func (s *Store) expectOne(tag pgconn.CommandTag, err error, what, id string) error {
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", what, id, classify(err, store.ErrDuplicate))
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("%s %s: %w", what, id, store.ErrNotFound)
+	}
+	return nil
+}
+
+// --- cases ---------------------------------------------------------------
+
+const caseCols = `id, order_id, customer_id, class, also_detected, severity, status, planner,
+	prompt_version, model, policy_version, summary, document, created_at, updated_at,
+	resolved_at, resolution, resolved_by`
+
+func scanCase(row pgx.Row) (store.Case, error) {
+	var c store.Case
+	var status string
+	var doc []byte
+	var resolved *time.Time
+	err := row.Scan(&c.ID, &c.OrderID, &c.CustomerID, &c.Class, &c.AlsoDetected, &c.Severity, &status, &c.Planner,
+		&c.PromptVersion, &c.Model, &c.PolicyVersion, &c.Summary, &doc, &c.CreatedAt, &c.UpdatedAt,
+		&resolved, &c.Resolution, &c.ResolvedBy)
+	if err != nil {
+		return c, err
+	}
+	if c.AlsoDetected == nil {
+		c.AlsoDetected = []string{}
+	}
+	c.Status, c.Document = store.CaseStatus(status), json.RawMessage(doc)
+	c.CreatedAt, c.UpdatedAt, c.ResolvedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC(), fromNullTime(resolved)
+	return c, nil
+}
+
+// CreateCase inserts a case.
+func (s *Store) CreateCase(ctx context.Context, c *store.Case) error {
+	if err := store.PrepareCase(c); err != nil {
+		return err
+	}
+	_, err := s.pool.Exec(ctx, `INSERT INTO cases (`+caseCols+`)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13::jsonb,$14,$15,$16,$17,$18)`,
+		c.ID, c.OrderID, c.CustomerID, c.Class, c.AlsoDetected, c.Severity, string(c.Status), c.Planner,
+		c.PromptVersion, c.Model, c.PolicyVersion, c.Summary, string(c.Document), c.CreatedAt, c.UpdatedAt,
+		nullTime(c.ResolvedAt), c.Resolution, c.ResolvedBy)
+	if err != nil {
+		return fmt.Errorf("create case %s: %w", c.ID, classify(err, store.ErrDuplicate))
+	}
+	return nil
+}
+
+// GetCase returns one case.
+func (s *Store) GetCase(ctx context.Context, id string) (*store.Case, error) {
+	c, err := scanCase(s.pool.QueryRow(ctx, `SELECT `+caseCols+` FROM cases WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("case %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get case %s: %w", id, err)
+	}
+	return &c, nil
+}
+
+// UpdateCase replaces a case's document and descriptive columns.
+func (s *Store) UpdateCase(ctx context.Context, c *store.Case) error {
+	if err := store.PrepareCaseUpdate(c); err != nil {
+		return err
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE cases SET customer_id = $1, class = $2, also_detected = $3, severity = $4,
+		status = COALESCE(NULLIF($5, ''), status), planner = $6, prompt_version = $7, model = $8, policy_version = $9,
+		summary = $10, document = $11::jsonb, updated_at = $12 WHERE id = $13`,
+		c.CustomerID, c.Class, c.AlsoDetected, c.Severity, string(c.Status), c.Planner, c.PromptVersion,
+		c.Model, c.PolicyVersion, c.Summary, string(c.Document), c.UpdatedAt, c.ID)
+	return s.expectOne(tag, err, "update case", c.ID)
+}
+
+// SetCaseStatus changes a case's status.
+func (s *Store) SetCaseStatus(ctx context.Context, id string, status store.CaseStatus) error {
+	if status == "" {
+		return fmt.Errorf("set case status %s: empty status: %w", id, store.ErrInvalid)
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE cases SET status = $1, updated_at = $2 WHERE id = $3`,
+		string(status), store.Now(), id)
+	return s.expectOne(tag, err, "set case status", id)
+}
+
+// ResolveCase marks a case resolved.
+func (s *Store) ResolveCase(ctx context.Context, id string, r store.Resolution) error {
+	at := r.At
+	if at.IsZero() {
+		at = store.Now()
+	}
+	tag, err := s.pool.Exec(ctx, `UPDATE cases SET status = $1, resolution = $2, resolved_by = $3, resolved_at = $4,
+		updated_at = $5 WHERE id = $6`,
+		string(store.CaseResolved), r.Resolution, r.By, store.Stamp(at), store.Now(), id)
+	return s.expectOne(tag, err, "resolve case", id)
+}
+
+// ListCases returns cases matching f, newest first.
+func (s *Store) ListCases(ctx context.Context, f store.CaseFilter) ([]store.Case, error) {
+	q := `SELECT ` + caseCols + ` FROM cases WHERE true`
+	var args []any
+	if f.OrderID != "" {
+		args = append(args, f.OrderID)
+		q += fmt.Sprintf(` AND order_id = $%d`, len(args))
+	}
+	if f.OpenOnly {
+		q += ` AND status = 'open'`
+	}
+	q += ` ORDER BY created_at DESC, id DESC`
+	if f.Limit > 0 {
+		args = append(args, f.Limit)
+		q += fmt.Sprintf(` LIMIT $%d`, len(args))
+	}
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list cases: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list cases: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list cases: %w", err)
+	}
+	return out, nil
+}
+
+// AppendCaseEvent adds an event to a case.
+func (s *Store) AppendCaseEvent(ctx context.Context, e *store.CaseEvent) error {
+	if err := store.PrepareEvent(e); err != nil {
+		return err
+	}
+	err := s.pool.QueryRow(ctx, `INSERT INTO case_events (case_id, event_id, at, kind, actor, data)
+		VALUES ($1,$2,$3,$4,$5,$6::jsonb) RETURNING seq`,
+		e.CaseID, nullString(e.EventID), e.At, e.Kind, e.Actor, string(e.Data)).Scan(&e.Seq)
+	if err != nil {
+		return fmt.Errorf("append event to case %s: %w", e.CaseID, classify(err, store.ErrDuplicate))
+	}
+	return nil
+}
+
+// ListCaseEvents returns a case's events in order.
+func (s *Store) ListCaseEvents(ctx context.Context, caseID string) ([]store.CaseEvent, error) {
+	rows, err := s.pool.Query(ctx, `SELECT seq, case_id, COALESCE(event_id, ''), at, kind, actor, data
+		FROM case_events WHERE case_id = $1 ORDER BY seq`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("list events of case %s: %w", caseID, err)
+	}
+	defer rows.Close()
+	var out []store.CaseEvent
+	for rows.Next() {
+		var e store.CaseEvent
+		var data []byte
+		if err := rows.Scan(&e.Seq, &e.CaseID, &e.EventID, &e.At, &e.Kind, &e.Actor, &data); err != nil {
+			return nil, fmt.Errorf("list events of case %s: %w", caseID, err)
+		}
+		e.At, e.Data = e.At.UTC(), json.RawMessage(data)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list events of case %s: %w", caseID, err)
+	}
+	return out, nil
+}
