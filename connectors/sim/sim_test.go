@@ -212,6 +212,7 @@ func eventsJSON(t *testing.T, s *sim.Sim) []byte {
 }
 
 func TestDeterminism(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name      string
 		a, b      sim.Options
@@ -246,6 +247,7 @@ func TestWorldDoesNotDependOnOrders(t *testing.T) {
 }
 
 func TestClassRates(t *testing.T) {
+	t.Parallel()
 	for _, seed := range []int64{1, 2, 3, 42} {
 		t.Run("seed "+itoa(seed), func(t *testing.T) {
 			s := sim.New(sim.Options{Seed: seed, Orders: 2000})
@@ -281,6 +283,7 @@ func TestClassRates(t *testing.T) {
 // checker that follows DESIGN.md finds exactly the injected classes, and
 // clean orders are clean.
 func TestInjectedMatchesDefinitions(t *testing.T) {
+	t.Parallel()
 	for _, seed := range []int64{1, 7, 99} {
 		t.Run("seed "+itoa(seed), func(t *testing.T) {
 			s := played(t, sim.Options{Seed: seed, Orders: 2000})
@@ -314,7 +317,8 @@ func TestInjectedMatchesDefinitions(t *testing.T) {
 // and checks that whenever an order is looked at, the checker finds no class
 // the simulator did not inject into it.
 func TestNoFalseSignalsMidDay(t *testing.T) {
-	s := sim.New(sim.Options{Seed: 13, Orders: 250})
+	t.Parallel()
+	s := sim.New(sim.Options{Seed: 13, Orders: 150})
 	bad := 0
 	for _, e := range s.Events() {
 		s.Apply(e)
