@@ -47,6 +47,7 @@ type InvalidActionError struct {
 	err error
 }
 
+// Error returns the reason.
 func (e *InvalidActionError) Error() string { return e.Reason }
 
 // Unwrap returns the underlying error, if any (e.g. a *connectors.ArgError).

@@ -232,7 +232,7 @@ func TestGuardDecisionsFromConnectors(t *testing.T) {
 				}
 			}},
 		{name: "allocate: site stocks it but not enough is blocked", action: act("allocate_from_site", "SO-1", "site", "DC-N", "lines", []int{3}),
-			outcome: Blocked, rule: "allocate.blocked", reason: "site DC-N cannot cover lines 3 of SO-1"},
+			outcome: Blocked, rule: "allocate.blocked", reason: "site DC-N cannot cover line 3 of SO-1"},
 		{name: "allocate: added freight 150.01 needs logistics", action: act("allocate_from_site", "SO-1", "site", "DC-N", "lines", []int{3}),
 			mutate:  func(c *recorded.Connector) { c.PutStock(connectors.Stock{SKU: "SKU-C", Site: "DC-N", OnHand: 100}) },
 			outcome: Approval, role: "logistics_supervisor", rule: "allocate.approval", reason: "$150.01"},
