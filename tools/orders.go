@@ -313,7 +313,7 @@ func (tb *Toolbox) complianceDocs(ctx context.Context, q OrderQuery) (Compliance
 		AllValid: true, DocumentsOnFile: c.Documents}
 	for _, l := range o.Lines {
 		it, err := tb.sys.ERP.Item(ctx, l.SKU)
-		if err != nil || !it.Regulated || it.RequiredDocument == "" {
+		if err != nil || it.RequiredDocument == "" {
 			continue
 		}
 		r := DocRequirement{Line: l.Line, SKU: l.SKU, DocumentType: it.RequiredDocument, Status: "missing"}
