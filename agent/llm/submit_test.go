@@ -13,10 +13,10 @@ import (
 func TestParseSubmission(t *testing.T) {
 	const order = "SO-10047"
 	tests := []struct {
-		name      string
-		args      string
-		wantErr   []string // substrings of the error; nil means valid
-		check     func(t *testing.T, s *Submission)
+		name    string
+		args    string
+		wantErr []string // substrings of the error; nil means valid
+		check   func(t *testing.T, s *Submission)
 	}{
 		{
 			name: "valid object args with nulls",
