@@ -122,11 +122,11 @@ func (s *Store) PutMemory(ctx context.Context, m store.Memory) error {
 	return nil
 }
 
-// SimilarCases runs one HNSW index scan per ranking tier (same class and
-// customer, same class, everything), each returning its k nearest, and
-// merges them: the k best by tier then distance are always among them.
-// Iterative index scans (pgvector >= 0.8) keep filtered scans from coming
-// back short.
+// SimilarCases runs one scan per ranking tier (same class and customer,
+// same class, everything), each returning its k nearest, and merges them:
+// the k best by tier then distance are always among them. The class and
+// overall tiers use the HNSW index, with iterative index scans
+// (pgvector >= 0.8) so a filtered scan does not come back short.
 func (s *Store) SimilarCases(ctx context.Context, embedding []float32, class, customerID string, k int) ([]store.SimilarCase, error) {
 	if k <= 0 {
 		return nil, nil
@@ -135,21 +135,32 @@ func (s *Store) SimilarCases(ctx context.Context, embedding []float32, class, cu
 		return nil, fmt.Errorf("similar cases: %w", err)
 	}
 	q := pgvector.NewVector(embedding).String()
+	// A customer has few memories: its tier is ranked exactly over the
+	// customer_id index (a filtered HNSW scan would walk the graph looking
+	// for them). Classes are large: their tier uses the HNSW index.
+	const cols = `case_id, class, customer_id, order_id, text, embedding::text, resolution, resolved_by, resolved_at`
 	type scan struct {
-		where string
-		args  []any
+		sql  string
+		args []any
+	}
+	exact := func(where string, args ...any) scan {
+		return scan{`WITH c AS MATERIALIZED (SELECT ` + cols + `, embedding <=> $1::vector AS distance
+			FROM case_memory ` + where + `) SELECT * FROM c ORDER BY distance LIMIT $2`, args}
+	}
+	hnsw := func(where string, args ...any) scan {
+		return scan{`SELECT ` + cols + `, embedding <=> $1::vector AS distance FROM case_memory ` + where +
+			` ORDER BY embedding <=> $1::vector LIMIT $2`, args}
 	}
 	var scans []scan
 	switch {
 	case class != "" && customerID != "":
-		scans = append(scans, scan{`WHERE class = $3 AND customer_id = $4`, []any{class, customerID}},
-			scan{`WHERE class = $3`, []any{class}})
+		scans = append(scans, exact(`WHERE customer_id = $3 AND class = $4`, customerID, class), hnsw(`WHERE class = $3`, class))
 	case class != "":
-		scans = append(scans, scan{`WHERE class = $3`, []any{class}})
+		scans = append(scans, hnsw(`WHERE class = $3`, class))
 	case customerID != "":
-		scans = append(scans, scan{`WHERE customer_id = $3`, []any{customerID}})
+		scans = append(scans, exact(`WHERE customer_id = $3`, customerID))
 	}
-	scans = append(scans, scan{``, nil})
+	scans = append(scans, hnsw(``))
 
 	seen := map[string]bool{}
 	var out []store.SimilarCase
@@ -159,9 +170,7 @@ func (s *Store) SimilarCases(ctx context.Context, embedding []float32, class, cu
 		}
 		for _, sc := range scans {
 			args := append([]any{q, k}, sc.args...)
-			rows, err := tx.Query(ctx, `SELECT case_id, class, customer_id, order_id, text, embedding::text, resolution,
-				resolved_by, resolved_at, embedding <=> $1::vector AS distance
-				FROM case_memory `+sc.where+` ORDER BY embedding <=> $1::vector LIMIT $2`, args...)
+			rows, err := tx.Query(ctx, sc.sql, args...)
 			if err != nil {
 				return err
 			}

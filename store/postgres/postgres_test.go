@@ -28,7 +28,7 @@ type schemas struct {
 	m     map[string]string
 }
 
-func newSchemas(t *testing.T) *schemas {
+func newSchemas(t testing.TB) *schemas {
 	t.Helper()
 	url := storetest.PostgresURL(t)
 	admin, err := pgxpool.New(context.Background(), url)
@@ -41,7 +41,7 @@ func newSchemas(t *testing.T) *schemas {
 	return &schemas{url: url, admin: admin, run: hex.EncodeToString(b[:]), m: map[string]string{}}
 }
 
-func (s *schemas) of(t *testing.T) string {
+func (s *schemas) of(t testing.TB) string {
 	t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -58,7 +58,7 @@ func (s *schemas) of(t *testing.T) string {
 	return name
 }
 
-func (s *schemas) open(t *testing.T, opts postgres.Options) *postgres.Store {
+func (s *schemas) open(t testing.TB, opts postgres.Options) *postgres.Store {
 	t.Helper()
 	opts.Schema = s.of(t)
 	st, err := postgres.Open(context.Background(), s.url, opts)
