@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -68,8 +69,42 @@ func (p Playbook) Plan(ctx context.Context, req Request) (*Draft, error) {
 			b.plan(c)
 		}
 	}
+	b.memory(ctx)
 	b.summarise(detected)
 	return d, nil
+}
+
+// memory cites how past cases like this one were resolved, when case
+// memory is configured.
+func (b *builder) memory(ctx context.Context) {
+	h, ok := b.req.Tools.Extra(tools.SimilarCasesName)
+	if !ok {
+		return
+	}
+	args, _ := json.Marshal(map[string]any{"order_id": b.f.order.OrderID, "exception_class": b.primary, "limit": 3})
+	id, out, err := b.req.Tools.Call(ctx, b.req.Calls, h, args)
+	rep, _ := out.(tools.SimilarReport)
+	if err != nil || len(rep.Cases) == 0 {
+		return
+	}
+	var same []tools.PastCase
+	for _, c := range rep.Cases {
+		if c.SameClass {
+			same = append(same, c)
+		}
+	}
+	if len(same) == 0 {
+		return
+	}
+	var parts []string
+	for _, c := range same {
+		who := ""
+		if c.ResolvedBy != "" {
+			who = " by " + c.ResolvedBy
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s): %s%s on %s", c.OrderID, c.CustomerID, c.Resolution, who, c.ResolvedAt.Format("2006-01-02")))
+	}
+	b.point(b.primary, id, tools.SimilarCasesName, "similar past %s cases: %s", strings.ReplaceAll(b.primary, "_", " "), strings.Join(parts, "; "))
 }
 
 func gather(ctx context.Context, req Request) (*findings, error) {

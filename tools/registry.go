@@ -84,6 +84,15 @@ func (r *Registry) Call(ctx context.Context, log *Calls, name string, args json.
 	return id, out, err
 }
 
+// Call calls one tool handle with JSON arguments and records the call.
+func (tb *Toolbox) Call(ctx context.Context, log *Calls, h Handle, args json.RawMessage) (string, any, error) {
+	id := log.start(h.Name(), args)
+	began := time.Now()
+	out, err := h.CallJSON(ctx, args)
+	log.finish(id, out, err, time.Since(began))
+	return id, out, err
+}
+
 // Run invokes a typed tool and records the call in log. It returns the
 // output and the call's id, which facts cite as their source.
 func Run[In, Out any](ctx context.Context, log *Calls, t *Tool[In, Out], in In) (Out, string, error) {

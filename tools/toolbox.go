@@ -67,6 +67,16 @@ func NewToolbox(sys connectors.Systems, extra ...Handle) *Toolbox {
 	return tb
 }
 
+// Extra returns an extra tool by name (such as find_similar_cases).
+func (tb *Toolbox) Extra(name string) (Handle, bool) {
+	for _, h := range tb.extra {
+		if h.Name() == name {
+			return h, true
+		}
+	}
+	return nil, false
+}
+
 // Systems returns the systems the tools read.
 func (tb *Toolbox) Systems() connectors.Systems { return tb.sys }
 
