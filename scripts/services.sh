@@ -68,11 +68,16 @@ services_dir() {
 	fi
 }
 
-SVC=$(services_dir)
-PGDATA="$SVC/pg/data"
-PGLOG="$SVC/pg/postgres.log"
-REDIS_DIR="$SVC/redis"
-REDIS_PID="$REDIS_DIR/redis.pid"
+# init_paths picks the services directory; start calls it again after
+# installing, when the postgres user exists and its access can be checked.
+init_paths() {
+	SVC=$(services_dir)
+	PGDATA="$SVC/pg/data"
+	PGLOG="$SVC/pg/postgres.log"
+	REDIS_DIR="$SVC/redis"
+	REDIS_PID="$REDIS_DIR/redis.pid"
+}
+init_paths
 
 database_url() { echo "postgres://$PG_USER@127.0.0.1:$PG_PORT/$PG_DB?sslmode=disable"; }
 redis_url() { echo "redis://127.0.0.1:$REDIS_PORT/0"; }
@@ -273,6 +278,7 @@ case "$cmd" in
 start)
 	install_packages
 	install_pgvector
+	init_paths
 	start_postgres
 	start_redis
 	;;
