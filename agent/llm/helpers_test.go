@@ -13,6 +13,7 @@ import (
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
+	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
 
 	"github.com/exdesk/exdesk/agent"
 	"github.com/exdesk/exdesk/connectors"
@@ -232,4 +233,11 @@ func contains(s string, subs ...string) bool {
 		}
 	}
 	return true
+}
+
+// cassetteReq builds a recorded request for matcher tests.
+type cassetteReq struct{ Method, URL, Body string }
+
+func (c cassetteReq) toCassette() cassette.Request {
+	return cassette.Request{Method: c.Method, URL: c.URL, Body: c.Body}
 }

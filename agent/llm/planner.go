@@ -276,7 +276,7 @@ func (p *Planner) turn(ctx context.Context, r *run, calls []openai.ToolCall) (bo
 // callTool runs one registry tool and renders its result for the model:
 // the output fenced as untrusted data, or a tool error.
 func (p *Planner) callTool(ctx context.Context, r *run, name string, args json.RawMessage) string {
-	id, out, err := r.reg.Call(ctx, r.req.Calls, name, args)
+	_, out, err := r.reg.Call(ctx, r.req.Calls, name, args)
 	if err != nil {
 		var te *tools.ToolError
 		if errors.As(err, &te) {
@@ -290,7 +290,9 @@ func (p *Planner) callTool(ctx context.Context, r *run, name string, args json.R
 	}
 	var s strings.Builder
 	s.Grow(len(b) + 160)
-	fmt.Fprintf(&s, "<untrusted_data source=\"tool:%s\" call=\"%s\">\n", name, id)
+	// No call-log id in the fence: concurrent calls get log ids in a
+	// racy order, and the request bodies must be deterministic to replay.
+	fmt.Fprintf(&s, "<untrusted_data source=\"tool:%s\">\n", name)
 	s.Write(b)
 	s.WriteString("\n</untrusted_data>")
 	return s.String()

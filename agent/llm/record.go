@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"gopkg.in/dnaeon/go-vcr.v4/pkg/cassette"
@@ -49,7 +50,7 @@ var strippedResponseHeaders = []string{"Set-Cookie", "Openai-Organization", "Ope
 // Recorder records model exchanges in a directory as a go-vcr cassette, or
 // replays them. Authorization headers are stripped before anything is
 // written, recorded latency is not replayed, and requests are matched on
-// method, URL path and the request body as canonical JSON (key order and
+// method, endpoint and the request body as canonical JSON (key order and
 // spacing do not matter). Each recorded exchange is replayed once, in
 // recorded order among equal requests, so a retried request gets its 429
 // and then its success again.
@@ -163,15 +164,16 @@ func (t missTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// matchCanonical matches method, URL path and canonical JSON body. Hosts
-// and headers are ignored so a run recorded against one endpoint replays
-// with any base URL and no credentials.
+// matchCanonical matches method, endpoint (the URL path's last two
+// segments, e.g. chat/completions) and canonical JSON body. Hosts, base
+// paths and headers are ignored so a run recorded against one server
+// replays with any base URL and no credentials.
 func matchCanonical(r *http.Request, i cassette.Request) bool {
 	if r.Method != i.Method {
 		return false
 	}
 	u, err := r.URL.Parse(i.URL)
-	if err != nil || u.Path != r.URL.Path {
+	if err != nil || endpoint(u.Path) != endpoint(r.URL.Path) {
 		return false
 	}
 	var body []byte
@@ -184,6 +186,14 @@ func matchCanonical(r *http.Request, i cassette.Request) bool {
 		body = b
 	}
 	return canonicalJSON(body) == canonicalJSON([]byte(i.Body))
+}
+
+func endpoint(p string) string {
+	parts := strings.Split(strings.Trim(p, "/"), "/")
+	if len(parts) > 2 {
+		parts = parts[len(parts)-2:]
+	}
+	return strings.Join(parts, "/")
 }
 
 func stripSecrets(i *cassette.Interaction) error {
