@@ -1,0 +1,231 @@
+package slackbot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the Slack routing and authority file (EXDESK_CONFIG), YAML:
+//
+//	channels:                 # where detected cases are posted, by class
+//	  default: C0EXCEPTIONS   # required unless every class is listed
+//	  credit_hold: C0FINANCE
+//	  compliance_hold: C0COMPLIANCE
+//	roles:                    # who holds the roles the policy names
+//	  finance_supervisor:
+//	    users: [U012AB3CD]    # Slack user ids
+//	    groups: [S0FINSUP]    # Slack user-group ids (members resolved via usergroups.users.list)
+//	  finance_director:
+//	    users: [U045EF6GH]
+//	    includes: [finance_supervisor]   # a director may do what a supervisor may
+type Config struct {
+	Channels map[string]string     `yaml:"channels"`
+	Roles    map[string]RoleConfig `yaml:"roles"`
+}
+
+// RoleConfig names a role's holders.
+type RoleConfig struct {
+	Users    []string `yaml:"users"`
+	Groups   []string `yaml:"groups"`
+	Includes []string `yaml:"includes"`
+}
+
+// ErrConfig is wrapped by every configuration error.
+var ErrConfig = errors.New("slack config")
+
+// LoadConfig reads and validates a config file.
+func LoadConfig(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	c, err := ParseConfig(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// ParseConfig parses and validates a YAML config; unknown keys are errors.
+func ParseConfig(b []byte) (*Config, error) {
+	var c Config
+	dec := yaml.NewDecoder(strings.NewReader(string(b)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, err)
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Validate checks channel ids, user/group ids and role inclusions.
+func (c *Config) Validate() error {
+	var problems []string
+	for class, ch := range c.Channels {
+		if ch == "" {
+			problems = append(problems, fmt.Sprintf("channels.%s is empty", class))
+		}
+	}
+	for name, r := range c.Roles {
+		for _, u := range r.Users {
+			if !strings.HasPrefix(u, "U") && !strings.HasPrefix(u, "W") {
+				problems = append(problems, fmt.Sprintf("roles.%s.users: %q is not a Slack user id (U… or W…)", name, u))
+			}
+		}
+		for _, g := range r.Groups {
+			if !strings.HasPrefix(g, "S") {
+				problems = append(problems, fmt.Sprintf("roles.%s.groups: %q is not a Slack user-group id (S…)", name, g))
+			}
+		}
+		for _, inc := range r.Includes {
+			if _, ok := c.Roles[inc]; !ok {
+				problems = append(problems, fmt.Sprintf("roles.%s.includes: %q is not a role of this file", name, inc))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return fmt.Errorf("%w: %s", ErrConfig, strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// Channel returns the channel for a case class: the class's own, else default.
+func (c *Config) Channel(class string) (string, bool) {
+	if ch, ok := c.Channels[class]; ok {
+		return ch, true
+	}
+	ch, ok := c.Channels["default"]
+	return ch, ok
+}
+
+// Grantors returns every role whose holders may act as role: the role
+// itself and every role that includes it, directly or through others.
+func (c *Config) Grantors(role string) []string {
+	out := []string{role}
+	seen := map[string]bool{role: true}
+	for i := 0; i < len(out); i++ {
+		for name, r := range c.Roles {
+			if !seen[name] && slices.Contains(r.Includes, out[i]) {
+				seen[name] = true
+				out = append(out, name)
+			}
+		}
+	}
+	sort.Strings(out[1:])
+	return out
+}
+
+// CheckRoles logs the policy's roles that no one holds, and the config's
+// roles that the policy does not know.
+func (c *Config) CheckRoles(log *slog.Logger, policyRoles []string) {
+	for _, r := range policyRoles {
+		held := false
+		for _, g := range c.Grantors(r) {
+			rc := c.Roles[g]
+			if len(rc.Users)+len(rc.Groups) > 0 {
+				held = true
+			}
+		}
+		if !held {
+			log.Warn("policy role has no holder in the Slack config: its approvals cannot be given", "role", r)
+		}
+	}
+	for name := range c.Roles {
+		if !slices.Contains(policyRoles, name) {
+			log.Warn("Slack config names a role the policy does not use", "role", name)
+		}
+	}
+}
+
+// GroupMembers lists a Slack user group's members.
+type GroupMembers interface {
+	GetUserGroupMembersContext(ctx context.Context, group string) ([]string, error)
+}
+
+// Authorizer decides whether a Slack user holds a role.
+type Authorizer struct {
+	cfg    *Config
+	groups GroupMembers
+	ttl    time.Duration
+	now    func() time.Time
+
+	mu    sync.Mutex
+	cache map[string]groupEntry
+}
+
+type groupEntry struct {
+	members []string
+	at      time.Time
+}
+
+// NewAuthorizer returns an Authorizer over cfg; user groups are resolved
+// with groups (nil: groups never match) and cached for ttl.
+func NewAuthorizer(cfg *Config, groups GroupMembers, ttl time.Duration) *Authorizer {
+	if ttl <= 0 {
+		ttl = 5 * time.Minute
+	}
+	return &Authorizer{cfg: cfg, groups: groups, ttl: ttl, now: time.Now, cache: map[string]groupEntry{}}
+}
+
+// Allowed reports whether user holds role, directly, through a user group,
+// or through a role that includes it. It fails closed: an error resolving a
+// group is returned with false.
+func (a *Authorizer) Allowed(ctx context.Context, user, role string) (bool, error) {
+	if user == "" || role == "" {
+		return false, nil
+	}
+	var firstErr error
+	for _, g := range a.cfg.Grantors(role) {
+		rc := a.cfg.Roles[g]
+		if slices.Contains(rc.Users, user) {
+			return true, nil
+		}
+		for _, grp := range rc.Groups {
+			members, err := a.members(ctx, grp)
+			if err != nil {
+				if firstErr == nil {
+					firstErr = err
+				}
+				continue
+			}
+			if slices.Contains(members, user) {
+				return true, nil
+			}
+		}
+	}
+	return false, firstErr
+}
+
+func (a *Authorizer) members(ctx context.Context, group string) ([]string, error) {
+	a.mu.Lock()
+	e, ok := a.cache[group]
+	a.mu.Unlock()
+	if ok && a.now().Sub(e.at) < a.ttl {
+		return e.members, nil
+	}
+	if a.groups == nil {
+		return nil, nil
+	}
+	m, err := a.groups.GetUserGroupMembersContext(ctx, group)
+	if err != nil {
+		return nil, fmt.Errorf("resolving user group %s: %w", group, err)
+	}
+	a.mu.Lock()
+	a.cache[group] = groupEntry{members: m, at: a.now()}
+	a.mu.Unlock()
+	return m, nil
+}
