@@ -54,7 +54,7 @@ type Config struct {
 	// to the model before the case fails (default 2).
 	MaxSubmitRetries int
 	// MaxRetries is how many times one request is retried after a 429, a
-	// 5xx, a timeout or a network error (default 3).
+	// 5xx, a timeout or a network error (default 3; negative: no retries).
 	MaxRetries int
 	// MaxBackoff caps one wait between retries, including a Retry-After the
 	// server asks for (default 30 s). A longer Retry-After fails the case.
