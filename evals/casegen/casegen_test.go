@@ -298,10 +298,15 @@ func primary(cs Case, o c.Order, classes []string) string {
 	if slices.Contains(classes, pref) {
 		return pref
 	}
+	// A credit signal without a CREDIT hold ranks below every other class.
+	soft := !slices.ContainsFunc(o.Holds, func(h c.Hold) bool { return h.Code == c.HoldCredit })
 	for _, p := range precedence {
-		if slices.Contains(classes, p) {
+		if slices.Contains(classes, p) && !(soft && p == clsCredit) {
 			return p
 		}
+	}
+	if slices.Contains(classes, clsCredit) {
+		return clsCredit
 	}
 	return ""
 }

@@ -75,4 +75,5 @@ var catalogue = []scenario{
 	{"multi-carrier-shortage", clsCarrier, 2, multiCarrierShortage},
 	{"multi-shortage-pricing", clsShortage, 2, multiShortagePricing},
 	{"multi-duplicate-credit", clsDuplicate, 1, multiDuplicateCredit},
+	{"multi-shortage-past-due", clsShortage, 2, multiShortagePastDue},
 }

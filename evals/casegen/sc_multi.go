@@ -11,7 +11,8 @@ import (
 // shipment_status trigger at shipment_delay, an inventory_changed trigger at
 // inventory_shortage; otherwise precedence duplicate_order > compliance_hold
 // > credit_hold > master_data_error > pricing_mismatch > carrier_conflict >
-// inventory_shortage > shipment_delay. The others go in also_detected.
+// inventory_shortage > shipment_delay, with a credit signal that has no
+// CREDIT hold ranked last. The others go in also_detected.
 
 func also(e Expected, classes ...string) Expected {
 	e.AlsoDetected = classes
@@ -169,5 +170,24 @@ func multiDuplicateCredit(w *world, v int) built {
 		title:    "Same lines ordered twice by a customer with a past-due balance",
 		trigger:  w.trigger(dup, "order_created", "question"),
 		expected: also(dupExpect(orig, dup), clsCredit),
+	}
+}
+
+// multiShortagePastDue: a line short at the ship-from site (another site
+// covers within 150 added freight) for a customer with a small past-due
+// balance and no credit hold. The ERP did not stop the order for credit, so
+// the shortage is the case and the past-due balance is background.
+func multiShortagePastDue(w *world, v int) built {
+	r := w.g.r
+	cu := w.customer("")
+	o := w.order(cu, w.lines(1+r.IntN(2))...)
+	alt := w.shortWithAlternate(o, []int{1}, money(r, 10, 140), false, false)
+	cu.MaxDaysPastDue = 5 + r.IntN(40)
+	cu.PastDueAmount = f(money(r, 150, 1800))
+	return built{
+		title:   "Stock short at ship-from for a customer with a small past-due balance and no credit hold",
+		trigger: w.trigger(o, "order_created", "question"),
+		expected: also(expect(clsShortage, acts(c.ActAllocateFromSite, c.ActPartialShip), noCancel,
+			auto(c.ActAllocateFromSite), o.ID, o.Lines[0].SKU, alt), clsCredit),
 	}
 }
