@@ -25,7 +25,7 @@ decisions. Nothing is executed. By default it asks the simulated distributor
 	seed := fs.Int64("seed", 1, "simulation seed (with --connectors sim)")
 	orders := fs.Int("orders", 2000, "orders in the simulated day (with --connectors sim)")
 	asJSON := fs.Bool("json", false, "print the case as JSON")
-	plannerName := fs.String("planner", "playbook", "planner: playbook")
+	plannerName := fs.String("planner", "playbook", "planner: playbook, or llm (OPENAI_API_KEY / OPENAI_BASE_URL, EXDESK_MODEL)")
 	policyFile := fs.String("policy", "", "policy file (default: $EXDESK_POLICY, else the shipped policy)")
 	if code, ok := parse(fs, args); !ok {
 		return code

@@ -32,7 +32,7 @@ threads would read; approval actions wait in a list; a KPI table closes the run.
 	seed := fs.Int64("seed", 1, "simulation seed: the same seed gives the same day")
 	threads := fs.Int("threads", 4, "print this many case threads in full")
 	quiet := fs.Bool("quiet", false, "no progress bar")
-	plannerName := fs.String("planner", "playbook", "planner: playbook")
+	plannerName := fs.String("planner", "playbook", "planner: playbook, or llm (OPENAI_API_KEY / OPENAI_BASE_URL, EXDESK_MODEL)")
 	policyFile := fs.String("policy", "", "policy file (default: $EXDESK_POLICY, else the shipped policy)")
 	if code, ok := parse(fs, args); !ok {
 		return code
