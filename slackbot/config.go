@@ -81,12 +81,12 @@ func (c *Config) Validate() error {
 	}
 	for name, r := range c.Roles {
 		for _, u := range r.Users {
-			if !strings.HasPrefix(u, "U") && !strings.HasPrefix(u, "W") {
+			if !isUserID(u) {
 				problems = append(problems, fmt.Sprintf("roles.%s.users: %q is not a Slack user id (U… or W…)", name, u))
 			}
 		}
 		for _, g := range r.Groups {
-			if !strings.HasPrefix(g, "S") {
+			if !isGroupID(g) {
 				problems = append(problems, fmt.Sprintf("roles.%s.groups: %q is not a Slack user-group id (S…)", name, g))
 			}
 		}
@@ -229,3 +229,54 @@ func (a *Authorizer) members(ctx context.Context, group string) ([]string, error
 	a.mu.Unlock()
 	return m, nil
 }
+
+// UnmarshalYAML accepts the long form {users, groups, includes} and the
+// shorthand list of ids and roles: U…/W… are users, S… user groups, and
+// anything else a role this one includes.
+func (r *RoleConfig) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		var ids []string
+		if err := n.Decode(&ids); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			switch {
+			case isUserID(id):
+				r.Users = append(r.Users, id)
+			case isGroupID(id):
+				r.Groups = append(r.Groups, id)
+			default:
+				r.Includes = append(r.Includes, id)
+			}
+		}
+		return nil
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			var dst *[]string
+			switch key := n.Content[i].Value; key {
+			case "users", "user_ids":
+				dst = &r.Users
+			case "groups", "user_groups", "usergroups":
+				dst = &r.Groups
+			case "includes":
+				dst = &r.Includes
+			default:
+				return fmt.Errorf("line %d: unknown role field %q (users, groups, includes)", n.Content[i].Line, key)
+			}
+			var v []string
+			if err := n.Content[i+1].Decode(&v); err != nil {
+				return err
+			}
+			*dst = append(*dst, v...)
+		}
+		return nil
+	}
+	return fmt.Errorf("line %d: a role is a list of ids or a mapping of users, groups and includes", n.Line)
+}
+
+func isUserID(s string) bool {
+	return len(s) > 1 && (s[0] == 'U' || s[0] == 'W') && strings.ToUpper(s) == s
+}
+
+func isGroupID(s string) bool { return len(s) > 1 && s[0] == 'S' && strings.ToUpper(s) == s }

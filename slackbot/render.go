@@ -56,9 +56,9 @@ func RenderCase(c *agent.Case, actions []ActionView, intro string) []slack.Block
 	title := fmt.Sprintf("%s · %s · %s", c.OrderID, humanClass(c.Class), c.Severity)
 	b.add(slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, clip(title, maxHeaderText), false, false)))
 	if intro != "" {
-		b.sections(intro)
+		b.sections(intro, 2)
 	}
-	b.sections("*Summary*\n" + escape(c.Summary))
+	b.sections("*Summary*\n"+escape(c.Summary), 3)
 
 	also := "—"
 	if len(c.AlsoDetected) > 0 {
@@ -83,17 +83,17 @@ func RenderCase(c *agent.Case, actions []ActionView, intro string) []slack.Block
 		for i, f := range c.Facts {
 			lines[i] = fmt.Sprintf("• %s  `%s`", escape(f.Text), f.Source)
 		}
-		b.sections("*Evidence*\n" + strings.Join(lines, "\n"))
-		b.contexts(sources(c))
+		b.sections("*Evidence*\n"+strings.Join(lines, "\n"), 6)
+		b.contexts(sources(c), 2)
 	}
 
 	b.add(slack.NewDividerBlock())
 	if len(actions) == 0 {
-		b.sections("_No action proposed._")
+		b.sections("_No action proposed._", 1)
 	}
 	footer := fmt.Sprintf("case `%s` · policy %s · planner %s · %s", c.ID, c.PolicyVersion, escape(c.Planner), c.Duration.Round(time.Millisecond))
 	for i, a := range actions {
-		// Reserve room for this action's blocks, a truncation note and the footer.
+		// Reserve room for this action's two blocks, a truncation note and the footer.
 		if b.len()+2+2 > MaxBlocks {
 			b.add(slack.NewContextBlock("", md(fmt.Sprintf("… %d more action(s) in the case record `%s`.", len(actions)-i, c.ID))))
 			break
@@ -120,9 +120,15 @@ func (b *blockList) add(bl slack.Block) {
 	}
 }
 
-// sections adds text as one or more sections of at most MaxSectionText.
-func (b *blockList) sections(text string) {
-	for _, part := range splitText(text, MaxSectionText) {
+// sections adds text as at most limit sections of at most MaxSectionText
+// characters; text beyond the limit is cut with a note.
+func (b *blockList) sections(text string, limit int) {
+	parts := splitText(text, MaxSectionText)
+	if len(parts) > limit {
+		parts = parts[:limit]
+		parts[limit-1] = clip(parts[limit-1], MaxSectionText-40) + "\n_(cut: see the case record)_"
+	}
+	for _, part := range parts {
 		if b.len() >= MaxBlocks-1 {
 			return
 		}
@@ -130,9 +136,9 @@ func (b *blockList) sections(text string) {
 	}
 }
 
-// contexts adds context blocks of at most maxContextElems elements.
-func (b *blockList) contexts(elems []string) {
-	for len(elems) > 0 && b.len() < MaxBlocks-4 {
+// contexts adds at most limit context blocks of at most maxContextElems elements.
+func (b *blockList) contexts(elems []string, limit int) {
+	for ; len(elems) > 0 && limit > 0 && b.len() < MaxBlocks-4; limit-- {
 		n := min(len(elems), maxContextElems)
 		mixed := make([]slack.MixedElement, n)
 		for i, e := range elems[:n] {
@@ -157,7 +163,7 @@ func (b *blockList) action(a ActionView) {
 	if a.Rationale != "" {
 		head += "\n" + escape(a.Rationale)
 	}
-	b.sections(head)
+	b.sections(clip(head, MaxSectionText), 1)
 	var status string
 	switch {
 	case d.Outcome == policy.Blocked:

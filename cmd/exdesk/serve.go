@@ -1,0 +1,248 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/slack-go/slack"
+
+	"github.com/exdesk/exdesk/agent"
+	"github.com/exdesk/exdesk/policy"
+	"github.com/exdesk/exdesk/slackbot"
+	"github.com/exdesk/exdesk/store/postgres"
+	"github.com/exdesk/exdesk/store/sqlite"
+)
+
+func runServe(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "serve", "serve [flags]",
+		`Runs exdesk as a Slack app. People ask about orders (@exdesk in a channel,
+a direct message, or /exdesk SO-10042); exdesk answers in the thread with the
+case, its evidence and the ranked actions with the policy guard's decisions.
+Supervisors approve or reject actions with the buttons; an approved action is
+re-checked on fresh data and executed exactly once.
+
+Modes: Socket Mode when SLACK_APP_TOKEN is set; otherwise HTTP mode, serving
+POST /slack/events, /slack/interactivity and /slack/commands (request URLs for
+the Slack app) on EXDESK_HTTP_ADDR. Both modes serve /healthz, /readyz (Redis
+and the store reachable) and /metrics (Prometheus) on that address.
+
+Environment:
+  SLACK_BOT_TOKEN       bot token (xoxb-…) for Web API calls (required)
+  SLACK_SIGNING_SECRET  verifies HTTP requests from Slack (required in HTTP mode)
+  SLACK_APP_TOKEN       app-level token (xapp-…, connections:write): use Socket Mode
+  SLACK_API_URL         Slack Web API base URL (default https://slack.com/api/), for tests and proxies
+  EXDESK_HTTP_ADDR      listen address (default :8080; --addr overrides)
+  EXDESK_CONFIG         YAML routing and roles file (see below; --config overrides)
+  EXDESK_POLICY         policy file (default: the shipped policy)
+  REDIS_URL             redis://host:6379/0 for dedupe and thread memory
+                        (default: an in-process Redis-protocol server)
+  DATABASE_URL          postgres://… for the store (default: SQLite file --db)
+
+Config file (EXDESK_CONFIG):
+  channels:                  # where detected cases are posted, by class
+    default: C0EXCEPTIONS
+    credit_hold: C0FINANCE
+  roles:                     # who may approve what the policy routes to a role
+    finance_supervisor:
+      users: [U012AB3CD]     # Slack user ids
+      groups: [S0FINSUP]     # Slack user-group ids
+    finance_director:
+      users: [U045EF6GH]
+      includes: [finance_supervisor]
+    planner: [U0PLANNER, S0PLANNERS]   # shorthand: ids (U…/W… users, S… groups) and roles
+
+Logs are JSON on stderr and never contain tokens or secrets. SIGINT/SIGTERM
+stop taking requests and finish in-flight work (--shutdown-timeout).`,
+		`  SLACK_BOT_TOKEN=xoxb-… SLACK_SIGNING_SECRET=… EXDESK_CONFIG=slack.yaml exdesk serve
+  SLACK_BOT_TOKEN=xoxb-… SLACK_APP_TOKEN=xapp-… exdesk serve --config slack.yaml
+  SLACK_API_URL=http://127.0.0.1:9999/api/ exdesk serve --connectors recorded:../shared/evals/examples --addr 127.0.0.1:8080`)
+	addr := fs.String("addr", envOr(e, "EXDESK_HTTP_ADDR", ":8080"), "listen address (env EXDESK_HTTP_ADDR)")
+	source := fs.String("connectors", "sim", "where orders come from: sim or recorded:PATH (a case file or directory)")
+	seed := fs.Int64("seed", 1, "simulation seed (with --connectors sim)")
+	orders := fs.Int("orders", 2000, "orders in the simulated day (with --connectors sim)")
+	configFile := fs.String("config", e.getenv("EXDESK_CONFIG"), "routing and roles YAML file (env EXDESK_CONFIG)")
+	policyFile := fs.String("policy", "", "policy file (default: $EXDESK_POLICY, else the shipped policy)")
+	dbPath := fs.String("db", "exdesk.db", "SQLite store file when DATABASE_URL is not set")
+	workers := fs.Int("workers", 16, "Slack work items handled at once")
+	shutdown := fs.Duration("shutdown-timeout", 30*time.Second, "how long shutdown waits for in-flight work")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	log := slog.New(slog.NewJSONHandler(e.stderr, nil))
+	fail := func(code int, msg string, err error) int {
+		log.Error(msg, "err", err)
+		fmt.Fprintf(e.stderr, "exdesk serve: %s: %v\n", msg, err)
+		return code
+	}
+
+	botToken, signing, appToken := e.getenv("SLACK_BOT_TOKEN"), e.getenv("SLACK_SIGNING_SECRET"), e.getenv("SLACK_APP_TOKEN")
+	switch {
+	case botToken == "":
+		return fail(exitUsage, "configuration", errors.New("SLACK_BOT_TOKEN is not set (see exdesk serve --help)"))
+	case appToken == "" && signing == "":
+		return fail(exitUsage, "configuration", errors.New("SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)"))
+	}
+	cfg := &slackbot.Config{}
+	if *configFile != "" {
+		c, err := slackbot.LoadConfig(*configFile)
+		if err != nil {
+			return fail(exitUsage, "config", err)
+		}
+		cfg = c
+	} else {
+		log.Warn("no EXDESK_CONFIG: no one can approve actions and detected cases have no channel")
+	}
+	engine, err := loadPolicy(e, *policyFile)
+	if err != nil {
+		return fail(exitHarness, "policy", err)
+	}
+	cfg.CheckRoles(log, engine.Roles())
+	sys, err := dataSource(*source, *seed, *orders)
+	if err != nil {
+		return fail(exitHarness, "connectors", err)
+	}
+	inv := &agent.Investigator{Planner: agent.Playbook{}, Fallback: agent.Playbook{}, Systems: sys, Guard: policy.NewGuard(engine, sys)}
+
+	st, closeStore, err := openStore(ctx, e, *dbPath)
+	if err != nil {
+		return fail(exitHarness, "store", err)
+	}
+	defer closeStore()
+	rdb, closeRedis, err := slackbot.OpenRedis(ctx, e.getenv("REDIS_URL"))
+	if err != nil {
+		return fail(exitHarness, "redis", err)
+	}
+	defer func() { _ = closeRedis() }()
+
+	opts := []slack.Option{}
+	if u := e.getenv("SLACK_API_URL"); u != "" {
+		if !strings.HasSuffix(u, "/") {
+			u += "/"
+		}
+		opts = append(opts, slack.OptionAPIURL(u))
+	}
+	if appToken != "" {
+		opts = append(opts, slack.OptionAppLevelToken(appToken))
+	}
+	api := slack.New(botToken, opts...)
+	host, _ := os.Hostname()
+	bot, err := slackbot.New(slackbot.Options{Slack: api, Store: st, Redis: rdb, Investigator: inv, Config: cfg,
+		SigningSecret: signing, Log: log, Workers: *workers, Instance: host})
+	if err != nil {
+		return fail(exitHarness, "slack bot", err)
+	}
+	if n, err := bot.Resume(ctx); err != nil {
+		log.Error("pending approvals not listed", "err", err)
+	} else {
+		log.Info("pending approvals resumed", "count", n)
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("/slack/", bot.Handler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		rctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := bot.Ready(rctx); err != nil {
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(bot.Metrics().Registry, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fail(exitHarness, "listen", err)
+	}
+	mode := "http"
+	if appToken != "" {
+		mode = "socket"
+	}
+	log.Info("exdesk serving", "addr", ln.Addr().String(), "mode", mode, "connectors", *source, "policy", engine.Version(),
+		"redis", redisKind(e), "store", storeKind(e))
+
+	errc := make(chan error, 2)
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("http: %w", err)
+		}
+	}()
+	if appToken != "" {
+		go func() {
+			if err := bot.RunSocketMode(ctx, api); err != nil {
+				errc <- err
+			}
+		}()
+	}
+	code := exitOK
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down: finishing in-flight work", "timeout", shutdown.String())
+	case err := <-errc:
+		log.Error("serving failed", "err", err)
+		code = exitHarness
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), *shutdown)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	if err := bot.Close(sctx); err != nil {
+		log.Warn("slack work cancelled at shutdown", "err", err)
+	}
+	log.Info("stopped")
+	return code
+}
+
+// servedStore is the store the bot uses plus Close.
+type servedStore interface {
+	slackbot.Store
+	Close() error
+}
+
+// openStore opens Postgres when DATABASE_URL is set, else the SQLite file.
+func openStore(ctx context.Context, e *env, path string) (slackbot.Store, func(), error) {
+	var (
+		s   servedStore
+		err error
+	)
+	if u := e.getenv("DATABASE_URL"); u != "" {
+		s, err = postgres.Open(ctx, u, postgres.Options{})
+	} else {
+		s, err = sqlite.Open(ctx, path, sqlite.Options{})
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, func() { _ = s.Close() }, nil
+}
+
+func envOr(e *env, key, def string) string {
+	if v := e.getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func redisKind(e *env) string {
+	if e.getenv("REDIS_URL") != "" {
+		return "REDIS_URL"
+	}
+	return "in-process"
+}
+
+func storeKind(e *env) string {
+	if e.getenv("DATABASE_URL") != "" {
+		return "postgres"
+	}
+	return "sqlite"
+}

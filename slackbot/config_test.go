@@ -1,0 +1,92 @@
+package slackbot
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+)
+
+type fakeGroups map[string][]string
+
+func (f fakeGroups) GetUserGroupMembersContext(_ context.Context, g string) ([]string, error) {
+	if m, ok := f[g]; ok {
+		return m, nil
+	}
+	return nil, errors.New("no such group")
+}
+
+func TestAuthorizer(t *testing.T) {
+	cfg, err := ParseConfig([]byte(`
+roles:
+  finance_supervisor:
+    users: [U0SUP]
+    groups: [S0FIN]
+  finance_director: [U0DIR, finance_supervisor]
+  cfo:
+    users: [U0CFO]
+    includes: [finance_director]
+  compliance_officer:
+    groups: [S0MISSING]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := NewAuthorizer(cfg, fakeGroups{"S0FIN": {"U0GRP"}}, 0)
+	tests := []struct {
+		user, role string
+		want       bool
+		wantErr    bool
+	}{
+		{"U0SUP", "finance_supervisor", true, false},
+		{"U0GRP", "finance_supervisor", true, false},
+		{"U0DIR", "finance_supervisor", true, false}, // director includes supervisor
+		{"U0CFO", "finance_supervisor", true, false}, // transitively
+		{"U0SUP", "finance_director", false, false},  // not the other way round
+		{"U0DIR", "finance_director", true, false},
+		{"U0SUP", "logistics_supervisor", false, false},
+		{"U0ANY", "compliance_officer", false, true}, // group lookup fails: closed
+		{"", "finance_supervisor", false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.user+"→"+tc.role, func(t *testing.T) {
+			got, err := a.Allowed(context.Background(), tc.user, tc.role)
+			if got != tc.want || (err != nil) != tc.wantErr {
+				t.Fatalf("Allowed = %v, %v; want %v (error %v)", got, err, tc.want, tc.wantErr)
+			}
+		})
+	}
+	if g := cfg.Grantors("finance_supervisor"); !slices.Equal(g, []string{"finance_supervisor", "cfo", "finance_director"}) {
+		t.Fatalf("Grantors = %v", g)
+	}
+}
+
+func TestParseConfigRejects(t *testing.T) {
+	tests := []struct{ name, src string }{
+		{"unknown top-level key", "chanels: {default: C1}"},
+		{"bad user id", "roles: {planner: {users: [bob]}}"},
+		{"bad group id", "roles: {planner: {groups: [U1]}}"},
+		{"unknown include", "roles: {planner: {includes: [nobody]}}"},
+		{"unknown role field", "roles: {planner: {members: [U1]}}"},
+		{"empty channel", "channels: {default: ''}"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := ParseConfig([]byte(tc.src)); !errors.Is(err, ErrConfig) && err == nil {
+				t.Fatalf("accepted %q", tc.src)
+			}
+		})
+	}
+}
+
+func TestChannelRouting(t *testing.T) {
+	cfg, _ := ParseConfig([]byte("channels: {default: C0ALL, credit_hold: C0FIN}"))
+	for class, want := range map[string]string{"credit_hold": "C0FIN", "inventory_shortage": "C0ALL"} {
+		if got, _ := cfg.Channel(class); got != want {
+			t.Errorf("Channel(%s) = %s, want %s", class, got, want)
+		}
+	}
+	if _, ok := (&Config{}).Channel("credit_hold"); ok {
+		t.Error("a channel without config")
+	}
+}

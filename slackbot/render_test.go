@@ -1,0 +1,154 @@
+package slackbot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/exdesk/exdesk/agent"
+	"github.com/exdesk/exdesk/connectors"
+	"github.com/exdesk/exdesk/policy"
+	"github.com/exdesk/exdesk/store"
+)
+
+func TestRenderStaysWithinBlockKitLimits(t *testing.T) {
+	c := &agent.Case{ID: "case-1", OrderID: "SO-1", Class: "credit_hold", Severity: "high",
+		Summary: strings.Repeat("A very long summary sentence. ", 400)}
+	for i := range 300 {
+		c.Facts = append(c.Facts, agent.Fact{Text: strings.Repeat("fact ", 30), Source: "t" + string(rune('0'+i%10))})
+	}
+	var views []ActionView
+	for i := range 60 {
+		views = append(views, ActionView{Proposal: agent.Proposal{Rank: i + 1,
+			Action:   connectors.Action{Type: connectors.ActNotifyCustomer},
+			Decision: policy.Decision{Outcome: policy.Approval, Role: "planner", Reason: strings.Repeat("r", 4000)}},
+			ProposalID: "p_x", State: store.Pending})
+	}
+	blocks := RenderCase(c, views, "")
+	if len(blocks) > MaxBlocks {
+		t.Fatalf("%d blocks", len(blocks))
+	}
+	raw, _ := json.Marshal(blocks)
+	var decoded []struct {
+		Type string `json:"type"`
+		Text *struct {
+			Text string `json:"text"`
+		} `json:"text"`
+	}
+	if err := json.Unmarshal(raw, &decoded); err != nil {
+		t.Fatal(err)
+	}
+	for i, b := range decoded {
+		if b.Type == "section" && b.Text != nil && utf8.RuneCountInString(b.Text.Text) > MaxSectionText {
+			t.Fatalf("section %d has %d characters", i, utf8.RuneCountInString(b.Text.Text))
+		}
+	}
+	if !strings.Contains(string(raw), "more action(s)") {
+		t.Fatal("truncated actions are not mentioned")
+	}
+}
+
+func TestSplitText(t *testing.T) {
+	tests := []struct {
+		text string
+		n    int
+		want int
+	}{
+		{"short", 10, 1},
+		{"aaaa bbbb cccc", 5, 3},
+		{strings.Repeat("é", 25), 10, 3},
+		{"line one\nline two\nline three", 12, 3},
+	}
+	for _, tc := range tests {
+		parts := splitText(tc.text, tc.n)
+		if len(parts) != tc.want {
+			t.Errorf("splitText(%q, %d) = %q", tc.text, tc.n, parts)
+		}
+		for _, p := range parts {
+			if utf8.RuneCountInString(p) > tc.n || !utf8.ValidString(p) {
+				t.Errorf("part %q too long or invalid", p)
+			}
+		}
+	}
+}
+
+func TestEscapeKeepsSourceTextInert(t *testing.T) {
+	if got := escape("<!channel> <@U1> & <http://x|y>"); strings.ContainsAny(got, "<>") {
+		t.Fatalf("escape = %q", got)
+	}
+}
+
+func TestOutboxSpacingPerChannel(t *testing.T) {
+	o := &Outbox{Interval: 100 * time.Millisecond}
+	var mu sync.Mutex
+	at := map[string][]time.Time{}
+	var wg sync.WaitGroup
+	for _, ch := range []string{"C1", "C1", "C1", "C2", "C2"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = o.Do(context.Background(), ch, func(context.Context) error {
+				mu.Lock()
+				at[ch] = append(at[ch], time.Now())
+				mu.Unlock()
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	for ch, ts := range at {
+		for i := 1; i < len(ts); i++ {
+			if gap := ts[i].Sub(ts[i-1]); gap < 95*time.Millisecond {
+				t.Errorf("%s: calls %s apart", ch, gap)
+			}
+		}
+	}
+	// Channels do not wait for each other.
+	if d := at["C2"][0].Sub(at["C1"][0]).Abs(); d > 80*time.Millisecond {
+		t.Errorf("C2 waited %s for C1", d)
+	}
+}
+
+func TestOutboxRetries(t *testing.T) {
+	tests := []struct {
+		name     string
+		errs     []error
+		wantErr  bool
+		minTotal time.Duration
+		calls    int
+	}{
+		{"429 honours Retry-After", []error{&slack.RateLimitedError{RetryAfter: time.Second}, nil}, false, time.Second, 2},
+		{"5xx retried with backoff", []error{slack.StatusCodeError{Code: 502}, nil}, false, 20 * time.Millisecond, 2},
+		{"permanent error returned", []error{slack.SlackErrorResponse{Err: "channel_not_found"}}, true, 0, 1},
+		{"gives up after MaxAttempts, not silently", []error{slack.StatusCodeError{Code: 503}, slack.StatusCodeError{Code: 503}, slack.StatusCodeError{Code: 503}}, true, 0, 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := &Outbox{Interval: time.Millisecond, Backoff: 20 * time.Millisecond, MaxAttempts: 3}
+			calls := 0
+			began := time.Now()
+			err := o.Do(context.Background(), "C1", func(context.Context) error {
+				e := tc.errs[min(calls, len(tc.errs)-1)]
+				calls++
+				return e
+			})
+			if (err != nil) != tc.wantErr || calls != tc.calls || time.Since(began) < tc.minTotal {
+				t.Fatalf("err %v, %d calls in %s", err, calls, time.Since(began))
+			}
+		})
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	o := &Outbox{}
+	_ = o.Do(context.Background(), "C9", func(context.Context) error { return nil })
+	if err := o.Do(ctx, "C9", func(context.Context) error { return nil }); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled wait: %v", err)
+	}
+}
