@@ -47,6 +47,7 @@ func commands() []command {
 		{"ask", "answer a question about an order, with the case and its evidence", runAsk},
 		{"eval", "run an offline eval suite on recorded cases and write a report", runEval},
 		{"policy", "check a policy file or run policy tests (policy test FILE)", runPolicy},
+		{"serve", "run the Slack app: questions in threads, case posts, in-thread approvals", runServe},
 		{"prompts", "show the LLM planner's rendered system prompt (prompts show)", runPrompts},
 	}
 }
