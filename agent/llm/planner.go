@@ -97,6 +97,9 @@ type run struct {
 	badSubmits  int
 	nudged      bool
 	lastSubmits string
+
+	mu    sync.Mutex
+	calls map[string]tools.Call // the model's tool call id -> the call log entry
 }
 
 // Plan implements agent.Planner. On failure it returns an error (wrapping
@@ -110,6 +113,7 @@ func (p *Planner) Plan(ctx context.Context, req agent.Request) (*agent.Draft, er
 		reg:   req.Tools.Registry(),
 		draft: &agent.Draft{Planner: p.Name(), Model: p.cfg.Model, PromptVersion: p.set.Version(), AlsoDetected: []string{}},
 		seen:  map[string]int{},
+		calls: map[string]tools.Call{},
 	}
 	toolDefs, err := p.toolDefs(r.reg)
 	if err != nil {
@@ -244,7 +248,7 @@ func (p *Planner) turn(ctx context.Context, r *run, calls []openai.ToolCall) (bo
 				results[i] = toolErrorJSON(name, tools.CodeFailed, "the case ran out of time")
 				return
 			}
-			results[i] = p.callTool(ctx, r, name, json.RawMessage(args))
+			results[i] = p.callTool(ctx, r, c.ID, name, json.RawMessage(args))
 		}()
 	}
 	wg.Wait()
@@ -255,6 +259,9 @@ func (p *Planner) turn(ctx context.Context, r *run, calls []openai.ToolCall) (bo
 	}
 	if submitAt >= 0 {
 		sub, err := ParseSubmission(calls[submitAt].Function.Arguments, r.req.OrderID)
+		if err == nil {
+			err = r.cite(sub)
+		}
 		if err == nil {
 			r.draft.Class, r.draft.Summary, r.draft.Proposals = sub.Class, sub.Summary, sub.Proposals
 			r.draft.AlsoDetected = sub.AlsoDetected
@@ -273,10 +280,39 @@ func (p *Planner) turn(ctx context.Context, r *run, calls []openai.ToolCall) (bo
 	return false, nil
 }
 
+// cite turns the submission's evidence into the draft's facts, each with
+// the call-log id of the tool call the model cites. A citation of a call the
+// model did not make (or that failed) is a problem sent back to the model.
+func (r *run) cite(sub *Submission) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var problems []string
+	facts := make([]agent.Fact, 0, len(sub.Evidence))
+	for i, e := range sub.Evidence {
+		c, ok := r.calls[e.ToolCallID]
+		if !ok {
+			problems = append(problems, fmt.Sprintf("evidence[%d] cites tool call %q, which is not one of your successful tool calls in this case", i, e.ToolCallID))
+			continue
+		}
+		facts = append(facts, agent.Fact{Text: e.Fact, Source: c.ID, Tool: c.Tool})
+	}
+	if len(problems) > 0 {
+		return &SubmissionError{Problems: problems}
+	}
+	r.draft.Facts = facts
+	return nil
+}
+
 // callTool runs one registry tool and renders its result for the model:
-// the output fenced as untrusted data, or a tool error.
-func (p *Planner) callTool(ctx context.Context, r *run, name string, args json.RawMessage) string {
-	_, out, err := r.reg.Call(ctx, r.req.Calls, name, args)
+// the output fenced as untrusted data, or a tool error. A successful call
+// is remembered under the model's call id so evidence can cite it.
+func (p *Planner) callTool(ctx context.Context, r *run, modelCallID, name string, args json.RawMessage) string {
+	logID, out, err := r.reg.Call(ctx, r.req.Calls, name, args)
+	if err == nil {
+		r.mu.Lock()
+		r.calls[modelCallID] = tools.Call{ID: logID, Tool: name}
+		r.mu.Unlock()
+	}
 	if err != nil {
 		var te *tools.ToolError
 		if errors.As(err, &te) {

@@ -72,8 +72,13 @@ func SubmitSchema() map[string]any {
 			"also_detected":   map[string]any{"type": "array", "items": map[string]any{"type": "string", "enum": toAny(agent.Classes())}},
 			"summary":         map[string]any{"type": "string", "description": "names the order id, the exception and the numbers behind it"},
 			"actions":         map[string]any{"type": "array", "items": action, "description": "best first"},
+			"evidence": map[string]any{"type": "array", "description": "the facts the summary rests on, each citing the id of your tool call it came from",
+				"items": map[string]any{"type": "object", "properties": map[string]any{
+					"fact":         map[string]any{"type": "string"},
+					"tool_call_id": map[string]any{"type": "string", "description": "the id of the tool call whose result shows the fact"},
+				}, "required": []string{"fact", "tool_call_id"}, "additionalProperties": false}},
 		},
-		"required":             []string{"exception_class", "severity", "also_detected", "summary", "actions"},
+		"required":             []string{"exception_class", "severity", "also_detected", "summary", "actions", "evidence"},
 		"additionalProperties": false,
 	}
 }
@@ -107,6 +112,14 @@ type Submission struct {
 	AlsoDetected []string
 	Summary      string
 	Proposals    []agent.Proposed
+	// Evidence are the facts the model cites, with the model's tool call id.
+	Evidence []Evidence
+}
+
+// Evidence is a fact the model cites with the id of its tool call.
+type Evidence struct {
+	Fact       string `json:"fact"`
+	ToolCallID string `json:"tool_call_id"`
 }
 
 // ErrBadSubmission is wrapped by ParseSubmission's errors.
@@ -131,6 +144,7 @@ type rawSubmission struct {
 	AlsoDetected   []string    `json:"also_detected"`
 	Summary        string      `json:"summary"`
 	Actions        []rawAction `json:"actions"`
+	Evidence       []Evidence  `json:"evidence"`
 }
 
 type rawAction struct {
@@ -182,6 +196,14 @@ func ParseSubmission(args string, orderID string) (*Submission, error) {
 			continue
 		}
 		s.Proposals = append(s.Proposals, p)
+	}
+	for i, e := range raw.Evidence {
+		e.Fact, e.ToolCallID = strings.TrimSpace(e.Fact), strings.TrimSpace(e.ToolCallID)
+		if e.Fact == "" || e.ToolCallID == "" {
+			add("evidence[%d] needs both a fact and the tool_call_id it came from", i)
+			continue
+		}
+		s.Evidence = append(s.Evidence, e)
 	}
 	if len(problems) > 0 {
 		return nil, &SubmissionError{Problems: problems}
