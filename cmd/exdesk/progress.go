@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -19,8 +20,18 @@ type progress struct {
 	drawn bool
 }
 
+// newProgress returns a progress bar on w, or nil (which draws nothing)
+// when w is not a terminal, so logs and pipes stay clean.
 func newProgress(w io.Writer, label string) *progress {
+	if f, ok := w.(*os.File); !ok || !isTerminal(f) {
+		return nil
+	}
 	return &progress{w: w, label: label, began: time.Now()}
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 func (p *progress) set(done, total int) {
