@@ -200,3 +200,31 @@ func BenchmarkPlaybook(b *testing.B) {
 		}
 	})
 }
+
+// A carrier exception that leaves the ETA within the promise is news for
+// the customer, not a reason to pay for a faster service.
+func TestExceptionWithoutLatenessIsNotExpedited(t *testing.T) {
+	conn := load(t, "delay-expedite-auto-01.json")
+	ctx := context.Background()
+	sh, err := conn.Shipment(ctx, "SH-99530")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh.ETA = sh.PromisedDelivery
+	conn.PutShipment(sh)
+	c, err := investigator(t, conn, agent.Playbook{}).Investigate(ctx, agent.Trigger{Type: "event", Event: "shipment_status", OrderID: "SO-10166"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Class != agent.ClassShipmentDelay {
+		t.Fatalf("class = %s", c.Class)
+	}
+	for _, p := range c.Actions {
+		if p.Action.Type == connectors.ActExpediteShipment {
+			t.Fatalf("expedite proposed for an on-time shipment: %+v", c.Actions)
+		}
+	}
+	if top, _ := c.Top(); top.Action.Type != connectors.ActNotifyCustomer {
+		t.Fatalf("top = %s, want notify_customer", top.Action.Type)
+	}
+}

@@ -540,7 +540,7 @@ func (b *builder) delay() {
 		}
 		notify := act(connectors.ActNotifyCustomer, connectors.Args{"message": fmt.Sprintf(
 			"Order %s: shipment %s is delayed; new estimated delivery %s. We will keep you posted.", id, s.ID, s.ETA.Format("2006-01-02"))})
-		if x := s.Expedite; x != nil {
+		if x := s.Expedite; x != nil && s.Late {
 			b.point(cls, f.shipsRef, "track_shipments", "%s %s (%d day%s) meets the promise for %s more than the current %s",
 				s.Carrier, x.ServiceLevel, x.TransitDays, plural(x.TransitDays), usd(x.AddedCost), usd(s.FreightCost))
 			b.propose(cls, act(connectors.ActExpediteShipment, connectors.Args{"shipment_id": s.ID, "service_level": x.ServiceLevel}),
