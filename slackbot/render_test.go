@@ -110,9 +110,9 @@ func TestOutboxSpacingPerChannel(t *testing.T) {
 			}
 		}
 	}
-	// Channels do not wait for each other.
-	if d := at["C2"][0].Sub(at["C1"][0]).Abs(); d > 80*time.Millisecond {
-		t.Errorf("C2 waited %s for C1", d)
+	// Channels do not wait for each other: C2's calls are not queued behind C1's three.
+	if !at["C2"][0].Before(at["C1"][2]) {
+		t.Errorf("C2 waited for C1: C2 first at %s, C1 last at %s", at["C2"][0], at["C1"][2])
 	}
 }
 
