@@ -221,33 +221,47 @@ func Compare(base, r *Report) []Flip {
 	return flips
 }
 
-// WriteFlips prints flips, regressions first.
+// WriteFlips prints flips, regressions first, then fixes, then cases added
+// to or removed from the suite.
 func WriteFlips(w io.Writer, flips []Flip) {
 	if len(flips) == 0 {
 		fmt.Fprintln(w, "no flips against the baseline")
 		return
 	}
-	var reg, fix, other []Flip
-	for _, f := range flips {
-		switch {
-		case f.Before == "pass":
-			reg = append(reg, f)
-		case f.After == "pass":
-			fix = append(fix, f)
-		default:
-			other = append(other, f)
+	groups := []struct {
+		title string
+		in    func(Flip) bool
+	}{
+		{"regressions", func(f Flip) bool { return f.Before == "pass" && (f.After == "fail" || f.After == "error") }},
+		{"fixed", func(f Flip) bool { return f.After == "pass" && f.Before != "absent" }},
+		{"added", func(f Flip) bool { return f.Before == "absent" }},
+		{"removed", func(f Flip) bool { return f.After == "absent" }},
+	}
+	placed := make([]bool, len(flips))
+	for _, g := range groups {
+		var rows []Flip
+		for i, f := range flips {
+			if !placed[i] && g.in(f) {
+				rows, placed[i] = append(rows, f), true
+			}
+		}
+		writeGroup(w, g.title, rows)
+	}
+	var rest []Flip
+	for i, f := range flips {
+		if !placed[i] {
+			rest = append(rest, f)
 		}
 	}
-	for _, g := range []struct {
-		title string
-		fs    []Flip
-	}{{"regressions", reg}, {"fixed", fix}, {"other changes", other}} {
-		if len(g.fs) == 0 {
-			continue
-		}
-		fmt.Fprintf(w, "%s (%d):\n", g.title, len(g.fs))
-		for _, f := range g.fs {
-			fmt.Fprintf(w, "  %-40s %s → %s\n", f.ID, f.Before, f.After)
-		}
+	writeGroup(w, "other changes", rest)
+}
+
+func writeGroup(w io.Writer, title string, fs []Flip) {
+	if len(fs) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "%s (%d):\n", title, len(fs))
+	for _, f := range fs {
+		fmt.Fprintf(w, "  %-40s %s → %s\n", f.ID, f.Before, f.After)
 	}
 }

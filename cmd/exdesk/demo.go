@@ -27,13 +27,16 @@ of auto actions on the simulated systems. The first cases print as their
 threads would read; approval actions wait in a list; a KPI table closes the run.`,
 		`  exdesk demo
   exdesk demo --orders 5000 --seed 7 --threads 3
-  exdesk demo --threads 0 --quiet`)
+  exdesk demo --threads 0 --quiet
+  exdesk demo --orders 200 --interactive --as finance_supervisor,cs_supervisor`)
 	orders := fs.Int("orders", 2000, "orders in the simulated day")
 	seed := fs.Int64("seed", 1, "simulation seed: the same seed gives the same day")
 	threads := fs.Int("threads", 4, "print this many case threads in full")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	plannerName := fs.String("planner", "playbook", "planner: playbook, or llm (OPENAI_API_KEY / OPENAI_BASE_URL, EXDESK_MODEL)")
 	policyFile := fs.String("policy", "", "policy file (default: $EXDESK_POLICY, else the shipped policy)")
+	interactive := fs.Bool("interactive", false, "after the day, approve or reject the waiting actions at a prompt")
+	as := fs.String("as", "", "with --interactive: the roles you hold, comma-separated (default: every role of the policy)")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -54,8 +57,15 @@ threads would read; approval actions wait in a list; a KPI table closes the run.
 	s := sim.New(sim.Options{Seed: *seed, Orders: *orders})
 	began := time.Now()
 	sys := s.Systems()
+	versions := map[string]int{} // investigations of each order: case ids stay unique
 	inv := &agent.Investigator{Planner: planner, Fallback: agent.Playbook{}, Systems: sys, Guard: policy.NewGuard(engine, sys),
-		NewID: func(id string) string { return "case-" + id }}
+		NewID: func(id string) string {
+			versions[id]++
+			if versions[id] == 1 {
+				return "case-" + id
+			}
+			return fmt.Sprintf("case-%s.%d", id, versions[id])
+		}}
 	events := s.Events()
 	fmt.Fprintf(e.stdout, "exdesk demo · simulated distributor (seed %d): %d orders, %d events on %s\n\n",
 		*seed, *orders, len(events), s.Options().Day)
@@ -101,7 +111,7 @@ threads would read; approval actions wait in a list; a KPI table closes the run.
 		}
 		open[key] = c
 		exec, execErr := inv.ExecuteAuto(ctx, c)
-		k.record(c, took, exec, injectedFor(s, ev.OrderID), seen)
+		k.record(key, c, took, exec, injectedFor(s, ev.OrderID), seen)
 		if printed < *threads {
 			printThread(&out, c, exec, execErr)
 			printed++
@@ -112,6 +122,17 @@ threads would read; approval actions wait in a list; a KPI table closes the run.
 	k.elapsed = time.Since(began)
 	k.orders = *orders
 	k.print(e.stdout)
+	if *interactive {
+		roles := engine.Roles()
+		if *as != "" {
+			roles = strings.Split(*as, ",")
+		}
+		approvals := &terminalApprovals{inv: inv, in: e.stdin, out: e.stdout, roles: roles, pending: k.pending}
+		if err := approvals.run(ctx); err != nil {
+			fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
+			return exitHarness
+		}
+	}
 	return exitOK
 }
 
@@ -136,14 +157,18 @@ type kpis struct {
 }
 
 type pendingApproval struct {
-	caseID, role, what string
+	key, caseID, role, what string
+	proposal           agent.Proposal
+	decided            string
 }
 
 func newKPIs() *kpis {
 	return &kpis{byClass: map[string]int{}, outcomes: map[policy.Outcome]int{}}
 }
 
-func (k *kpis) record(c *agent.Case, took time.Duration, exec *connectors.Execution, injected []string, update bool) {
+func (k *kpis) record(key string, c *agent.Case, took time.Duration, exec *connectors.Execution, injected []string, update bool) {
+	// An update supersedes what the case's earlier version was waiting for.
+	k.pending = slices.DeleteFunc(k.pending, func(p pendingApproval) bool { return p.key == key })
 	if update {
 		k.updates++
 	} else {
@@ -165,7 +190,9 @@ func (k *kpis) record(c *agent.Case, took time.Duration, exec *connectors.Execut
 		k.executed++
 	}
 	if top.Decision.Outcome == policy.Approval {
-		k.pending = append(k.pending, pendingApproval{c.ID, top.Decision.Role, agent.Describe(top.Action)})
+		p := top
+		p.Action.ID = c.ID + "-a" + fmt.Sprint(top.Rank)
+		k.pending = append(k.pending, pendingApproval{key: key, caseID: c.ID, role: top.Decision.Role, what: agent.Describe(top.Action), proposal: p})
 	}
 }
 

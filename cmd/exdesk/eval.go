@@ -79,6 +79,15 @@ Exit status: 0 when every scored case passes, 3 when a case fails or errors,
 		fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
 		return exitUsage
 	}
+	// The baseline is read before anything is written: --report may name
+	// the same file, to compare against the previous run and replace it.
+	var base *evals.Report
+	if *compare != "" {
+		if base, err = evals.ReadReport(*compare); err != nil {
+			fmt.Fprintf(e.stderr, "exdesk eval: --compare: %v\n", err)
+			return exitHarness
+		}
+	}
 	loaded, err := evals.LoadDir(*cases)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
@@ -116,12 +125,7 @@ Exit status: 0 when every scored case passes, 3 when a case fails or errors,
 	if err := evals.WriteScorecard(e.stdout, rep); err != nil {
 		return exitHarness
 	}
-	if *compare != "" {
-		base, err := evals.ReadReport(*compare)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "exdesk eval: --compare: %v\n", err)
-			return exitHarness
-		}
+	if base != nil {
 		fmt.Fprintln(e.stdout)
 		evals.WriteFlips(e.stdout, evals.Compare(base, rep))
 	}

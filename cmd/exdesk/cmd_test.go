@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runWithInput(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
+	code := run(context.Background(), e, args)
+	return code, out.String(), errOut.String()
+}
+
+func TestDemoPrintsThreadsAndKPIs(t *testing.T) {
+	code, out, errOut := runWithInput(t, "", "demo", "--orders", "150", "--threads", "2")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"┌─ case-", "evidence:", "Exceptions by class", "Top action by guard outcome",
+		"median time to a case", "p95 time to a case", "cases per second", "Approvals waiting"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
+	}
+}
+
+func TestDemoInteractiveApprovals(t *testing.T) {
+	code, out, errOut := runWithInput(t, "a 1\na 1\na 999\nr 2 not today\nhelp\nq\n", "demo", "--orders", "150", "--threads", "0", "--interactive")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"Approvals (you hold:", "1 was already decided", "no approval number \"999\"", "rejected", "commands:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("interactive output lacks %q:\n%s", want, out[max(0, len(out)-2000):])
+		}
+	}
+	if !strings.Contains(out, "approved and executed") && !strings.Contains(out, "blocked on fresh data") {
+		t.Errorf("approving 1 neither executed nor reported a fresh-data block")
+	}
+	code, out, _ = runWithInput(t, "a 1\nq\n", "demo", "--orders", "150", "--threads", "0", "--interactive", "--as", "nobody")
+	if code != exitOK || !strings.Contains(out, "which you do not hold") {
+		t.Errorf("a user without the role must not approve: %s", out[max(0, len(out)-500):])
+	}
+}
+
+func TestAsk(t *testing.T) {
+	code, out, _ := runWithInput(t, "", "ask", "--orders", "150", "why is SO-424242 blocked?")
+	if code != exitHarness || !strings.Contains(out, "SO-424242 is not an order") {
+		t.Errorf("unknown order: exit %d, %q", code, out)
+	}
+	code, out, _ = runWithInput(t, "", "ask", "--orders", "150", "what is blocked today?")
+	if code != exitHarness || !strings.Contains(out, "names no order") {
+		t.Errorf("no order: exit %d, %q", code, out)
+	}
+	code, _, errOut := runWithInput(t, "", "ask")
+	if code != exitUsage || !strings.Contains(errOut, "ask a question") {
+		t.Errorf("no question: exit %d, %q", code, errOut)
+	}
+	examples, _ := filepath.Abs("../../../shared/evals/examples")
+	if _, err := os.Stat(examples); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	code, out, errOut = runWithInput(t, "", "ask", "--connectors", "recorded:"+examples, "why is SO-10047 on hold?")
+	if code != exitOK || !strings.Contains(out, "finance_supervisor") {
+		t.Errorf("recorded ask: exit %d, %s %s", code, out, errOut)
+	}
+}
+
+func TestEvalExitCodes(t *testing.T) {
+	examples, _ := filepath.Abs("../../../shared/evals/examples")
+	if _, err := os.Stat(examples); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	dir := t.TempDir()
+	report := filepath.Join(dir, "r.json")
+	if code, out, errOut := runWithInput(t, "", "eval", "--cases", examples, "--report", report, "--junit", filepath.Join(dir, "j.xml")); code != exitOK {
+		t.Fatalf("examples: exit %d\n%s%s", code, out, errOut)
+	}
+	// A failing case: expect a class the data does not show.
+	b, err := os.ReadFile(filepath.Join(examples, "credit-supervisor-01.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := filepath.Join(dir, "cases")
+	os.Mkdir(cases, 0o755)
+	os.WriteFile(filepath.Join(cases, "wrong.json"), bytes.Replace(b, []byte(`"exception_class": "credit_hold"`), []byte(`"exception_class": "pricing_mismatch"`), 1), 0o644)
+	code, out, _ := runWithInput(t, "", "eval", "--cases", cases, "--report", report, "--compare", filepath.Join(dir, "r.json"))
+	if code != exitFailed || !strings.Contains(out, "FAIL  credit-supervisor-01") || !strings.Contains(out, "regressions (1)") {
+		t.Errorf("failing case: exit %d\n%s", code, out)
+	}
+	if code, _, _ := runWithInput(t, "", "eval", "--cases", filepath.Join(dir, "missing"), "--report", report); code != exitHarness {
+		t.Errorf("missing directory: exit %d, want %d", code, exitHarness)
+	}
+	if code, _, _ := runWithInput(t, "", "eval", "--cases", cases); code != exitUsage {
+		t.Errorf("no --report: exit %d, want %d", code, exitUsage)
+	}
+}
+
+func TestPolicyCommand(t *testing.T) {
+	if code, out, errOut := runWithInput(t, "", "policy", "test", "../../policy/default_test.yaml"); code != exitOK || !strings.Contains(out, "0 failed") {
+		t.Errorf("policy test: exit %d %s %s", code, out, errOut)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, []byte("rules: [{name: broken, action: release_hold, when: 'order.total >', outcome: auto}]\n"), 0o644)
+	if code, _, errOut := runWithInput(t, "", "policy", "check", bad); code != exitFailed || errOut == "" {
+		t.Errorf("broken policy: exit %d %q", code, errOut)
+	}
+}
+
+func TestHelpAndUnknownCommand(t *testing.T) {
+	for _, cmd := range []string{"demo", "ask", "eval", "policy", "serve", "prompts"} {
+		code, _, errOut := runWithInput(t, "", cmd, "--help")
+		if code != exitOK || !strings.Contains(errOut, "Usage: exdesk "+cmd) || !strings.Contains(errOut, "Examples:") {
+			t.Errorf("%s --help: exit %d\n%s", cmd, code, errOut)
+		}
+	}
+	if code, _, errOut := runWithInput(t, "", "frobnicate"); code != exitUsage || !strings.Contains(errOut, "unknown command") {
+		t.Errorf("unknown command: exit %d %q", code, errOut)
+	}
+}
