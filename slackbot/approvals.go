@@ -106,16 +106,7 @@ func (b *Bot) approve(ctx context.Context, p *store.Proposal, c click, channel, 
 		b.log.Warn("execution already claimed", "proposal", p.ID, "err", err)
 		return
 	}
-	confidence := 1.0
-	cs, err := b.loadCase(ctx, p.CaseID)
-	if err == nil {
-		for _, act := range cs.Actions {
-			if act.Action.ID == p.ID {
-				confidence = act.Confidence
-			}
-		}
-	}
-	e, d, execErr := b.inv.Execute(ctx, a, confidence, c.user)
+	e, d, execErr := b.inv.Execute(ctx, a, b.confidenceOf(ctx, p), c.user)
 	var ep = &e
 	if execErr != nil {
 		ep = nil

@@ -40,6 +40,7 @@ type Store interface {
 	GetProposal(ctx context.Context, id string) (*store.Proposal, error)
 	ListProposals(ctx context.Context, caseID string) ([]store.Proposal, error)
 	ListPendingProposals(ctx context.Context) ([]store.Proposal, error)
+	ListApprovedProposals(ctx context.Context) ([]store.Proposal, error)
 	Transition(ctx context.Context, id string, from, to store.State, by, note string) error
 	SetProposalSlack(ctx context.Context, id, channel, ts string) error
 	RecordExecution(ctx context.Context, e *store.Execution) error
@@ -84,6 +85,9 @@ type Options struct {
 	WorkTimeout time.Duration
 	// Instance names this replica in logs.
 	Instance string
+	// RecoverAfter is how long an approval may stay unfinished before
+	// Resume takes it for a crash and finishes its execution (default 2m).
+	RecoverAfter time.Duration
 }
 
 // Bot is the Slack surface. Create it with New, serve Handler (HTTP mode)
@@ -100,13 +104,15 @@ type Bot struct {
 	m      *Metrics
 	out    *Outbox
 
-	workTimeout time.Duration
-	queue       chan job
-	base        context.Context
-	cancel      context.CancelFunc
-	wg          sync.WaitGroup
-	mu          sync.Mutex
-	closed      bool
+	workTimeout  time.Duration
+	recoverAfter time.Duration
+	now          func() time.Time
+	queue        chan job
+	base         context.Context
+	cancel       context.CancelFunc
+	wg           sync.WaitGroup
+	mu           sync.Mutex
+	closed       bool
 }
 
 type job struct {
@@ -146,10 +152,16 @@ func New(o Options) (*Bot, error) {
 	if o.WorkTimeout <= 0 {
 		o.WorkTimeout = 2 * time.Minute
 	}
+	if o.RecoverAfter <= 0 {
+		o.RecoverAfter = 2 * time.Minute
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	b := &Bot{
 		slack: o.Slack, store: o.Store, mem: Memory{R: o.Redis}, inv: o.Investigator, cfg: o.Config,
 		verify: &Verifier{Secret: []byte(o.SigningSecret), Now: o.Now},
-		log:    o.Log, m: o.Metrics, workTimeout: o.WorkTimeout,
+		log:    o.Log, m: o.Metrics, workTimeout: o.WorkTimeout, recoverAfter: o.RecoverAfter, now: o.Now,
 		queue: make(chan job, o.QueueSize),
 	}
 	b.auth = NewAuthorizer(o.Config, groupsOf{o.Slack}, 5*time.Minute)
@@ -188,7 +200,78 @@ func (b *Bot) Resume(ctx context.Context) (int, error) {
 	for _, p := range ps {
 		b.log.Info("approval pending", "proposal", p.ID, "case", p.CaseID, "order", p.OrderID, "role", p.Role, "channel", p.SlackChannel, "ts", p.SlackTS)
 	}
+	if _, err := b.RecoverApproved(ctx); err != nil {
+		return len(ps), err
+	}
 	return len(ps), nil
+}
+
+// RecoverApproved finishes approvals that a crash left half done: approved
+// longer than Options.RecoverAfter ago, but never marked executed or
+// failed. Each is executed through the same path as a click (the guard
+// re-checked on fresh data, the execution claimed once in the store, the
+// connector deduplicating on the proposal id, so an action that did run
+// before the crash is not run again) and the outcome is posted in its
+// thread. It returns how many it finished.
+func (b *Bot) RecoverApproved(ctx context.Context) (int, error) {
+	ps, err := b.store.ListApprovedProposals(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("listing unfinished approvals: %w", err)
+	}
+	n := 0
+	for _, p := range ps {
+		if b.now().Sub(p.DecidedAt) < b.recoverAfter {
+			continue // another replica may still be executing it
+		}
+		a := p.Action
+		a.ID = p.ID
+		if err := b.store.RecordExecution(ctx, &store.Execution{ProposalID: p.ID, CaseID: p.CaseID, Action: a, By: p.DecidedBy}); err != nil && !errors.Is(err, store.ErrAlreadyExecuted) {
+			b.log.Error("unfinished approval not recovered", "proposal", p.ID, "err", err)
+			continue
+		}
+		e, d, execErr := b.inv.Execute(ctx, a, b.confidenceOf(ctx, &p), p.DecidedBy)
+		var ep *connectors.Execution
+		if execErr == nil {
+			ep = &e
+		}
+		state := b.finishExecution(ctx, p.CaseID, p.ID, p.DecidedBy, ep, execErr)
+		b.audit(ctx, store.AuditEntry{Actor: "executor", Kind: "approval.recovered", CaseID: p.CaseID, ProposalID: p.ID,
+			Outcome: string(state), Data: mustJSON(map[string]any{"approved_by": p.DecidedBy, "approved_at": p.DecidedAt})})
+		n++
+		if p.SlackChannel == "" {
+			continue
+		}
+		if err := b.refresh(ctx, p.CaseID, p.SlackChannel, p.SlackTS); err != nil {
+			b.log.Error("case message not updated", "proposal", p.ID, "err", err)
+		}
+		thread := p.SlackTS
+		if th, err := b.caseThread(ctx, p.CaseID); err == nil && th.TS != "" {
+			thread = th.TS
+		}
+		msg := fmt.Sprintf(":arrows_counterclockwise: finished <@%s>'s approval of *%s* after a restart — ", p.DecidedBy, escape(agent.Describe(a)))
+		if state == store.Executed {
+			msg += "executed: " + escape(e.Detail)
+		} else {
+			msg += "not executed: " + escape(failureWords(execErr, d))
+		}
+		b.reply(ctx, p.SlackChannel, thread, msg)
+	}
+	return n, nil
+}
+
+// confidenceOf is the planner's confidence in the proposal's action, from
+// its case (1 when the case cannot be read).
+func (b *Bot) confidenceOf(ctx context.Context, p *store.Proposal) float64 {
+	cs, err := b.loadCase(ctx, p.CaseID)
+	if err != nil {
+		return 1
+	}
+	for _, act := range cs.Actions {
+		if act.Action.ID == p.ID {
+			return act.Confidence
+		}
+	}
+	return 1
 }
 
 // submit queues work without blocking; false when the queue is full or closed.

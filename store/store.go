@@ -61,6 +61,10 @@ type Proposals interface {
 	ListProposals(ctx context.Context, caseID string) ([]Proposal, error)
 	// ListPendingProposals returns every proposal still pending, oldest first.
 	ListPendingProposals(ctx context.Context) ([]Proposal, error)
+	// ListApprovedProposals returns every proposal approved but not yet
+	// executed or failed, oldest decision first: after a crash between the
+	// approval and the end of its execution, these are what to finish.
+	ListApprovedProposals(ctx context.Context) ([]Proposal, error)
 	// Transition moves a proposal from one state to another as a
 	// compare-and-set. It returns ErrInvalid when from→to is not an edge of
 	// the state machine, ErrNotFound for an unknown id, and a *ConflictError

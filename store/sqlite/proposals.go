@@ -94,6 +94,13 @@ func (s *Store) ListPendingProposals(ctx context.Context) ([]store.Proposal, err
 		`SELECT `+proposalCols+` FROM proposals WHERE state = 'pending' ORDER BY created_at, id`)
 }
 
+// ListApprovedProposals returns the proposals approved but not yet
+// executed or failed, oldest decision first.
+func (s *Store) ListApprovedProposals(ctx context.Context) ([]store.Proposal, error) {
+	return s.listProposals(ctx, "list approved proposals",
+		`SELECT `+proposalCols+` FROM proposals WHERE state = 'approved' ORDER BY decided_at, id`)
+}
+
 // Transition is a compare-and-set of a proposal's state.
 func (s *Store) Transition(ctx context.Context, id string, from, to store.State, by, note string) error {
 	if err := store.CheckTransition(from, to); err != nil {

@@ -525,4 +525,14 @@ func testPendingSurviveReopen(t *testing.T, open func(*testing.T) store.Store) {
 	if err := s2.Transition(ctx, pending[0].ID, store.Pending, store.Approved, "U2", ""); err != nil {
 		t.Errorf("approve after reopen: %v", err)
 	}
+	approved, err := s2.ListApprovedProposals(ctx)
+	if err != nil || len(approved) != 1 || approved[0].ID != pending[0].ID || approved[0].DecidedBy != "U2" {
+		t.Errorf("approved, not yet executed: %+v, %v; want %s", approved, err, pending[0].ID)
+	}
+	if err := s2.Transition(ctx, pending[0].ID, store.Approved, store.Executed, "U2", ""); err != nil {
+		t.Fatal(err)
+	}
+	if approved, err := s2.ListApprovedProposals(ctx); err != nil || len(approved) != 0 {
+		t.Errorf("an executed proposal is no longer waiting: %+v, %v", approved, err)
+	}
 }
