@@ -85,6 +85,10 @@ type Options struct {
 	WorkTimeout time.Duration
 	// Instance names this replica in logs.
 	Instance string
+	// Resolved, when set, is called after an action of a case executed
+	// (auto, approved, or recovered after a crash): the service marks the
+	// case resolved and remembers it in case memory.
+	Resolved func(ctx context.Context, r Resolved)
 	// RecoverAfter is how long an approval may stay unfinished before
 	// Resume takes it for a crash and finishes its execution (default 2m).
 	RecoverAfter time.Duration
@@ -107,12 +111,23 @@ type Bot struct {
 	workTimeout  time.Duration
 	recoverAfter time.Duration
 	now          func() time.Time
+	resolved     func(context.Context, Resolved)
 	queue        chan job
 	base         context.Context
 	cancel       context.CancelFunc
 	wg           sync.WaitGroup
 	mu           sync.Mutex
 	closed       bool
+}
+
+// Resolved says which action of a case executed, who decided it, and what
+// the connector did.
+type Resolved struct {
+	CaseID     string
+	ProposalID string
+	By         string // the approver's Slack user id, or "policy" for auto actions
+	Action     connectors.Action
+	Execution  connectors.Execution
 }
 
 type job struct {
@@ -161,7 +176,7 @@ func New(o Options) (*Bot, error) {
 	b := &Bot{
 		slack: o.Slack, store: o.Store, mem: Memory{R: o.Redis}, inv: o.Investigator, cfg: o.Config,
 		verify: &Verifier{Secret: []byte(o.SigningSecret), Now: o.Now},
-		log:    o.Log, m: o.Metrics, workTimeout: o.WorkTimeout, recoverAfter: o.RecoverAfter, now: o.Now,
+		log:    o.Log, m: o.Metrics, workTimeout: o.WorkTimeout, recoverAfter: o.RecoverAfter, now: o.Now, resolved: o.Resolved,
 		queue: make(chan job, o.QueueSize),
 	}
 	b.auth = NewAuthorizer(o.Config, groupsOf{o.Slack}, 5*time.Minute)

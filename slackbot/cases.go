@@ -247,6 +247,13 @@ func (b *Bot) finishExecution(ctx context.Context, caseID, proposalID, by string
 		b.audit(ctx, store.AuditEntry{Actor: "executor", Kind: "action.executed", CaseID: caseID, ProposalID: proposalID,
 			Outcome: "executed", Data: mustJSON(map[string]any{"execution": e, "approved_by": by})})
 		b.log.Info("action executed", "proposal", proposalID, "case", caseID, "by", by, "detail", e.Detail, "replayed", e.Replayed)
+		if b.resolved != nil {
+			a := connectors.Action{ID: proposalID}
+			if p, err := b.store.GetProposal(ctx, proposalID); err == nil {
+				a = p.Action
+			}
+			b.resolved(ctx, Resolved{CaseID: caseID, ProposalID: proposalID, By: by, Action: a, Execution: *e})
+		}
 		return store.Executed
 	}
 	if err := b.store.FinishExecution(ctx, proposalID, store.ExecFailed, nil, execErr.Error()); err != nil {

@@ -158,8 +158,8 @@ type kpis struct {
 
 type pendingApproval struct {
 	key, caseID, role, what string
-	proposal           agent.Proposal
-	decided            string
+	proposal                agent.Proposal
+	decided                 string
 }
 
 func newKPIs() *kpis {

@@ -15,10 +15,14 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/exdesk/exdesk/agent"
+	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/policy"
 	"github.com/exdesk/exdesk/slackbot"
+	"github.com/exdesk/exdesk/store"
+	"github.com/exdesk/exdesk/store/embed"
 	"github.com/exdesk/exdesk/store/postgres"
 	"github.com/exdesk/exdesk/store/sqlite"
+	"github.com/exdesk/exdesk/tools"
 )
 
 func runServe(ctx context.Context, e *env, args []string) int {
@@ -45,6 +49,9 @@ Environment:
   REDIS_URL             redis://host:6379/0 for dedupe and thread memory
                         (default: an in-process Redis-protocol server)
   DATABASE_URL          postgres://… for the store (default: SQLite file --db)
+  EXDESK_EMBEDDING_MODEL  embeddings model for case memory on the OpenAI-compatible
+                        endpoint (OPENAI_BASE_URL, OPENAI_API_KEY); default: a
+                        deterministic local embedder that works offline
 
 Config file (EXDESK_CONFIG):
   channels:                  # where detected cases are posted, by class
@@ -73,6 +80,8 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 	dbPath := fs.String("db", "exdesk.db", "SQLite store file when DATABASE_URL is not set")
 	workers := fs.Int("workers", 16, "Slack work items handled at once")
 	shutdown := fs.Duration("shutdown-timeout", 30*time.Second, "how long shutdown waits for in-flight work")
+	plannerName := fs.String("planner", "playbook", "planner: playbook, or llm (OPENAI_API_KEY / OPENAI_BASE_URL, EXDESK_MODEL)")
+	retention := fs.Duration("memory-retention", 180*24*time.Hour, "resolved cases older than this are pruned from case memory (never from the audit log)")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -109,13 +118,19 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 	if err != nil {
 		return fail(exitHarness, "connectors", err)
 	}
-	inv := &agent.Investigator{Planner: agent.Playbook{}, Fallback: agent.Playbook{}, Systems: sys, Guard: policy.NewGuard(engine, sys)}
-
+	planner, err := plannerFor(*plannerName)
+	if err != nil {
+		return fail(exitUsage, "planner", err)
+	}
 	st, closeStore, err := openStore(ctx, e, *dbPath)
 	if err != nil {
 		return fail(exitHarness, "store", err)
 	}
 	defer closeStore()
+	mem := &store.MemorySearch{Store: st, Embedder: embedderFor(e)}
+	inv := &agent.Investigator{Planner: planner, Fallback: agent.Playbook{}, Systems: sys, Guard: policy.NewGuard(engine, sys),
+		Tools: []tools.Handle{tools.SimilarCases(sys, mem)}}
+	go pruneMemory(ctx, log, st, *retention)
 	rdb, closeRedis, err := slackbot.OpenRedis(ctx, e.getenv("REDIS_URL"))
 	if err != nil {
 		return fail(exitHarness, "redis", err)
@@ -135,7 +150,8 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 	api := slack.New(botToken, opts...)
 	host, _ := os.Hostname()
 	bot, err := slackbot.New(slackbot.Options{Slack: api, Store: st, Redis: rdb, Investigator: inv, Config: cfg,
-		SigningSecret: signing, Log: log, Workers: *workers, Instance: host})
+		SigningSecret: signing, Log: log, Workers: *workers, Instance: host,
+		Resolved: func(ctx context.Context, r slackbot.Resolved) { resolveCase(ctx, log, st, mem, sys, r) }})
 	if err != nil {
 		return fail(exitHarness, "slack bot", err)
 	}
@@ -203,16 +219,10 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 	return code
 }
 
-// servedStore is the store the bot uses plus Close.
-type servedStore interface {
-	slackbot.Store
-	Close() error
-}
-
 // openStore opens Postgres when DATABASE_URL is set, else the SQLite file.
-func openStore(ctx context.Context, e *env, path string) (slackbot.Store, func(), error) {
+func openStore(ctx context.Context, e *env, path string) (store.Store, func(), error) {
 	var (
-		s   servedStore
+		s   store.Store
 		err error
 	)
 	if u := e.getenv("DATABASE_URL"); u != "" {
@@ -224,6 +234,60 @@ func openStore(ctx context.Context, e *env, path string) (slackbot.Store, func()
 		return nil, nil, err
 	}
 	return s, func() { _ = s.Close() }, nil
+}
+
+// embedderFor is the case-memory embedder: the configured model on the
+// OpenAI-compatible endpoint, or the local feature-hashing embedder.
+func embedderFor(e *env) store.Embedder {
+	if m := e.getenv("EXDESK_EMBEDDING_MODEL"); m != "" {
+		return embed.NewOpenAI(e.getenv("OPENAI_BASE_URL"), e.getenv("OPENAI_API_KEY"), m)
+	}
+	return embed.NewHashing(0)
+}
+
+// resolveCase marks a case resolved by the action that executed and
+// remembers it, so later cases can cite how it was resolved.
+func resolveCase(ctx context.Context, log *slog.Logger, st store.Store, mem *store.MemorySearch, sys connectors.Systems, r slackbot.Resolved) {
+	c, err := st.GetCase(ctx, r.CaseID)
+	if err != nil {
+		log.Error("resolved case not found", "case", r.CaseID, "err", err)
+		return
+	}
+	res := store.Resolution{Resolution: agent.Describe(r.Action) + ": " + r.Execution.Detail, By: r.By}
+	if err := st.ResolveCase(ctx, r.CaseID, res); err != nil {
+		log.Error("case not marked resolved", "case", r.CaseID, "err", err)
+	}
+	o, err := sys.ERP.Order(ctx, c.OrderID)
+	if err != nil {
+		log.Warn("resolved case not remembered: order not readable", "case", r.CaseID, "err", err)
+		return
+	}
+	m := store.Memory{CaseID: c.ID, Class: c.Class, CustomerID: c.CustomerID, OrderID: c.OrderID,
+		Text: tools.MemoryText(o, c.Class), Resolution: res.Resolution, ResolvedBy: r.By}
+	if err := mem.Remember(ctx, m); err != nil {
+		log.Error("resolved case not remembered", "case", r.CaseID, "err", err)
+	}
+}
+
+// pruneMemory drops resolved cases older than retention from case memory,
+// at start and then every hour, until ctx ends. The audit log keeps them.
+func pruneMemory(ctx context.Context, log *slog.Logger, st store.Store, retention time.Duration) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := st.PruneMemory(ctx, time.Now().Add(-retention)); err != nil {
+			if ctx.Err() == nil {
+				log.Error("case memory not pruned", "err", err)
+			}
+		} else if n > 0 {
+			log.Info("case memory pruned", "cases", n, "retention", retention.String())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 func envOr(e *env, key, def string) string {
