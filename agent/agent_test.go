@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/exdesk/exdesk/agent"
@@ -226,5 +227,37 @@ func TestExceptionWithoutLatenessIsNotExpedited(t *testing.T) {
 	}
 	if top, _ := c.Top(); top.Action.Type != connectors.ActNotifyCustomer {
 		t.Fatalf("top = %s, want notify_customer", top.Action.Type)
+	}
+}
+
+type proposing struct{ props []agent.Proposed }
+
+func (p proposing) Name() string { return "scripted" }
+func (p proposing) Plan(context.Context, agent.Request) (*agent.Draft, error) {
+	return &agent.Draft{Class: agent.ClassDuplicateOrder, Summary: "scripted", Proposals: p.props, Planner: "scripted"}, nil
+}
+
+// A planner may name another order of the same customer (the newer of a
+// duplicate pair), never an order of another customer.
+func TestActionsOnAnotherCustomersOrderAreRejected(t *testing.T) {
+	conn := load(t, "duplicate-same-po-01.json")
+	other := conn.Snapshot().Orders[0]
+	other.ID, other.CustomerID = "SO-77777", "C-OTHER"
+	conn.PutCustomer(connectors.Customer{ID: "C-OTHER", Name: "Other Co"})
+	conn.PutOrder(other)
+	cancel := func(order string) agent.Proposed {
+		return agent.Proposed{Action: connectors.Action{Type: connectors.ActCancelOrder, OrderID: order,
+			Args: connectors.Args{"reason": "duplicate", "duplicate_of": "SO-10145"}}, Confidence: 0.9}
+	}
+	inv := investigator(t, conn, proposing{[]agent.Proposed{cancel("SO-77777"), cancel("SO-10138")}})
+	c, err := inv.Investigate(context.Background(), agent.Trigger{Type: "event", Event: "order_created", OrderID: "SO-10145"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Actions) != 1 || c.Actions[0].Action.OrderID != "SO-10138" {
+		t.Fatalf("actions = %+v; want only the same customer's SO-10138", c.Actions)
+	}
+	if len(c.Rejected) != 1 || !strings.Contains(c.Rejected[0].Reason, "belongs to customer C-OTHER") {
+		t.Fatalf("rejected = %+v", c.Rejected)
 	}
 }

@@ -86,7 +86,7 @@ func (inv *Investigator) Investigate(ctx context.Context, t Trigger) (*Case, err
 	} else {
 		c.ID = randomID(orderID)
 	}
-	if err := inv.decide(ctx, c, orderID, draft.Proposals); err != nil {
+	if err := inv.decide(ctx, c, o, draft.Proposals); err != nil {
 		return nil, err
 	}
 	c.Severity, c.Revenue, c.SLARisk = severity(o, cust, c.OpenedAt)
@@ -109,13 +109,23 @@ func (d *Draft) usageOrZero() Usage {
 	return d.Usage
 }
 
-// decide runs the guard on each proposal and ranks them.
-func (inv *Investigator) decide(ctx context.Context, c *Case, orderID string, props []Proposed) error {
+// decide runs the guard on each proposal and ranks them. An action on an
+// order of another customer is rejected before the guard.
+func (inv *Investigator) decide(ctx context.Context, c *Case, o connectors.Order, props []Proposed) error {
+	orderID := o.ID
 	var ok, blocked []Proposal
 	for _, p := range props {
 		a := p.Action
 		if a.OrderID == "" {
 			a.OrderID = orderID
+		}
+		if a.OrderID != orderID {
+			other, err := inv.Systems.ERP.Order(ctx, a.OrderID)
+			if err == nil && other.CustomerID != o.CustomerID {
+				c.Rejected = append(c.Rejected, Rejected{Action: a, Reason: fmt.Sprintf(
+					"order %s belongs to customer %s, not to %s's customer %s", a.OrderID, other.CustomerID, orderID, o.CustomerID)})
+				continue
+			}
 		}
 		d, err := inv.Guard.Check(ctx, a, p.Confidence)
 		if err != nil {

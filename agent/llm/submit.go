@@ -57,11 +57,12 @@ func SubmitSchema() map[string]any {
 		"type": "object",
 		"properties": map[string]any{
 			"type":       map[string]any{"type": "string", "enum": toAny(connectors.ActionTypes())},
+			"order_id":   map[string]any{"type": []any{"string", "null"}, "description": "the order the action changes; null for the case's order (set it to cancel the newer order of a duplicate pair)"},
 			"args":       map[string]any{"type": "object", "properties": argProps, "required": argNames, "additionalProperties": false},
 			"rationale":  map[string]any{"type": "string", "description": "one sentence citing the evidence"},
 			"confidence": map[string]any{"type": "number", "description": "0 to 1"},
 		},
-		"required":             []string{"type", "args", "rationale", "confidence"},
+		"required":             []string{"type", "order_id", "args", "rationale", "confidence"},
 		"additionalProperties": false,
 	}
 	return map[string]any{
@@ -149,14 +150,16 @@ type rawSubmission struct {
 
 type rawAction struct {
 	Type       string          `json:"type"`
+	OrderID    *string         `json:"order_id"`
 	Args       json.RawMessage `json:"args"`
 	Rationale  string          `json:"rationale"`
 	Confidence *float64        `json:"confidence"`
 }
 
 // ParseSubmission decodes and validates submit_case arguments for order
-// orderID. Every action targets orderID: the model cannot point one at
-// another order. Confidence is clamped to [0, 1]. Problems come back as a
+// orderID. An action targets orderID unless it names another order (the
+// newer order of a duplicate pair); the investigator rejects an action on
+// an order of another customer. Confidence is clamped to [0, 1]. Problems come back as a
 // *SubmissionError (wrapping ErrBadSubmission) listing all of them.
 func ParseSubmission(args string, orderID string) (*Submission, error) {
 	var raw rawSubmission
@@ -216,7 +219,11 @@ func parseAction(ra rawAction, orderID string) (agent.Proposed, error) {
 	if err != nil {
 		return agent.Proposed{}, err
 	}
-	a := connectors.Action{Type: strings.TrimSpace(ra.Type), OrderID: orderID, Args: args}
+	target := orderID
+	if ra.OrderID != nil && strings.TrimSpace(*ra.OrderID) != "" {
+		target = strings.ToUpper(strings.TrimSpace(*ra.OrderID))
+	}
+	a := connectors.Action{Type: strings.TrimSpace(ra.Type), OrderID: target, Args: args}
 	if err := a.CheckArgs(); err != nil {
 		return agent.Proposed{}, err
 	}

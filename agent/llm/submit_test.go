@@ -149,3 +149,16 @@ func FuzzParseSubmission(f *testing.F) {
 		}
 	})
 }
+
+func TestSubmissionActionOrder(t *testing.T) {
+	args := `{"exception_class":"duplicate_order","severity":"low","also_detected":[],"summary":"SO-1 duplicates SO-2","evidence":[],
+	"actions":[{"type":"cancel_order","order_id":"so-2","args":{"reason":"dup","duplicate_of":"SO-1"},"rationale":"newer","confidence":0.9},
+	           {"type":"notify_customer","order_id":null,"args":{"message":"hi"},"rationale":"tell","confidence":0.9}]}`
+	s, err := ParseSubmission(args, "SO-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := []string{s.Proposals[0].Action.OrderID, s.Proposals[1].Action.OrderID}; got[0] != "SO-2" || got[1] != "SO-1" {
+		t.Fatalf("orders = %v, want [SO-2 SO-1]", got)
+	}
+}
