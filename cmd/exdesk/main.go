@@ -47,6 +47,10 @@ func commands() []command {
 		{"ask", "answer a question about an order, with the case and its evidence", runAsk},
 		{"eval", "run an offline eval suite on recorded cases and write a report", runEval},
 		{"policy", "check a policy file or run policy tests (policy test FILE)", runPolicy},
+		{"ingest", "backfill source-system events from a JSON Lines file into the ingest stream", runIngest},
+		{"worker", "run ingest workers only: stream → cases, several replicas sharing Redis and the store", runWorker},
+		{"migrate", "apply the store's migrations to DATABASE_URL or the SQLite file", runMigrate},
+		{"audit", "verify the audit chain (audit verify) or print a case's trail (audit export --case ID)", runAudit},
 		{"serve", "run the Slack app: questions in threads, case posts, in-thread approvals", runServe},
 		{"prompts", "show the LLM planner's rendered system prompt (prompts show)", runPrompts},
 	}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/exdesk/exdesk/connectors"
+	"github.com/exdesk/exdesk/ingest"
+)
+
+// maxBadShown bounds the bad lines printed.
+const maxBadShown = 20
+
+func runIngest(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "ingest", "ingest [flags] FILE.jsonl",
+		`Backfills source-system events from a JSON Lines file (one event a line; "-"
+reads stdin) into the ingest stream on REDIS_URL, for "exdesk serve" or
+"exdesk worker" replicas to process. Every line is validated first: a bad line
+is reported with its line number and field, and nothing of the file is
+published unless --skip-bad is given. Event ids seen before are accepted and
+not published again, so a backfill can be re-run safely.
+
+An event: {"id":"EV-1","source":"erp","type":"hold_placed","order_id":"SO-10042",
+"at":"2026-11-26T09:30:00Z","data":{...}}. Sources: erp, wms, tms, edi.`,
+		`  exdesk ingest events.jsonl
+  exdesk ingest --skip-bad --quiet backfill-2026-11.jsonl
+  zcat events.jsonl.gz | exdesk ingest -`)
+	skipBad := fs.Bool("skip-bad", false, "publish the good lines even when some are bad (bad ones are reported)")
+	quiet := fs.Bool("quiet", false, "no progress bar")
+	stream := fs.String("stream", streamFromEnv(e), "the ingest stream (EXDESK_STREAM)")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(e.stderr, "exdesk ingest: give one FILE.jsonl (or - for stdin); see exdesk ingest --help")
+		return exitUsage
+	}
+	in, closeIn, err := openInput(e, fs.Arg(0))
+	if err != nil {
+		fmt.Fprintf(e.stderr, "exdesk ingest: %v\n", err)
+		return exitUsage
+	}
+	defer closeIn()
+	events, bad, err := readJSONL(in)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "exdesk ingest: reading %s: %v\n", fs.Arg(0), err)
+		return exitHarness
+	}
+	for i, b := range bad {
+		if i == maxBadShown {
+			fmt.Fprintf(e.stderr, "… and %d more bad lines\n", len(bad)-maxBadShown)
+			break
+		}
+		fmt.Fprintln(e.stderr, b)
+	}
+	if len(bad) > 0 && !*skipBad {
+		fmt.Fprintf(e.stderr, "exdesk ingest: %d bad lines in %s; nothing published (fix them, or use --skip-bad)\n", len(bad), fs.Arg(0))
+		return exitFailed
+	}
+	if len(events) == 0 {
+		fmt.Fprintln(e.stderr, "exdesk ingest: no events to publish")
+		return exitFailed
+	}
+	rdb, err := ingestRedis(ctx, e)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "exdesk ingest: %v\n", err)
+		return exitHarness
+	}
+	defer func() { _ = rdb.Close() }()
+	pub := ingest.NewPublisher(rdb, ingest.PublisherOptions{Names: ingest.Names{Stream: *stream}})
+	var bar *progress
+	if !*quiet {
+		bar = newProgress(e.stderr, "ingest")
+	}
+	const chunk = 2000
+	total := ingest.Result{}
+	for start := 0; start < len(events); start += chunk {
+		res, err := pub.Publish(ctx, events[start:min(start+chunk, len(events))])
+		total.Accepted += res.Accepted
+		total.Duplicates = append(total.Duplicates, res.Duplicates...)
+		if err != nil {
+			bar.finish()
+			fmt.Fprintf(e.stderr, "exdesk ingest: %v (published %d of %d; re-run to publish the rest, ids already published are skipped)\n",
+				err, total.Accepted+len(total.Duplicates), len(events), )
+			return exitHarness
+		}
+		bar.set(min(start+chunk, len(events)), len(events))
+	}
+	bar.finish()
+	fmt.Fprintf(e.stdout, "published %d events to %s (%d duplicates not published again, %d bad lines skipped)\n",
+		total.Accepted, *stream, len(total.Duplicates), len(bad))
+	return exitOK
+}
+
+func openInput(e *env, name string) (io.Reader, func(), error) {
+	if name == "-" {
+		return e.stdin, func() {}, nil
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, func() { _ = f.Close() }, nil
+}
+
+// readJSONL parses one event a line. Blank lines are skipped; each bad
+// line is reported as "line N: field: problem".
+func readJSONL(r io.Reader) ([]connectors.Event, []string, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), ingest.MaxBodyBytes)
+	var events []connectors.Event
+	var bad []string
+	for n := 1; sc.Scan(); n++ {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		ev, err := ingest.ParseEvent(line)
+		if err != nil {
+			var v *ingest.ValidationError
+			if !errors.As(err, &v) {
+				return nil, nil, err
+			}
+			for _, p := range v.Problems {
+				p.Where = fmt.Sprintf("line %d", n)
+				bad = append(bad, p.Error())
+			}
+			continue
+		}
+		events = append(events, ev)
+	}
+	return events, bad, sc.Err()
+}
+
+// ingestRedis connects to REDIS_URL, which the commands that talk to
+// other replicas need (an in-process server would be this process's alone).
+func ingestRedis(ctx context.Context, e *env) (*redis.Client, error) {
+	u := e.getenv("REDIS_URL")
+	if u == "" {
+		return nil, errors.New("REDIS_URL is not set: this command shares the ingest stream with exdesk serve/worker replicas through Redis (scripts/services.sh start; export $(scripts/services.sh env))")
+	}
+	opt, err := redis.ParseURL(u)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	c := redis.NewClient(opt)
+	if err := c.Ping(ctx).Err(); err != nil {
+		_ = c.Close()
+		return nil, fmt.Errorf("redis %s: %w", opt.Addr, err)
+	}
+	return c, nil
+}
+
+// streamFromEnv is EXDESK_STREAM, or the default ingest stream.
+func streamFromEnv(e *env) string {
+	if s := e.getenv("EXDESK_STREAM"); s != "" {
+		return s
+	}
+	return ingest.DefaultStream
+}
