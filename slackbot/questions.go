@@ -58,6 +58,13 @@ func (b *Bot) answer(ctx context.Context, q question) {
 		statusTS, _ = b.post(ctx, q.channel, slack.MsgOptionText(":mag: "+status, false), slack.MsgOptionTS(threadTS))
 	}
 	b.firstReply(q)
+	if !known {
+		// The thread's order is known from here on, so a follow-up that
+		// arrives while this investigation runs still finds it.
+		if err := b.mem.SaveThread(ctx, Thread{Channel: q.channel, TS: threadTS, OrderID: orderID}); err != nil {
+			b.log.Warn("thread context not saved", "channel", q.channel, "thread_ts", threadTS, "err", err)
+		}
+	}
 	_ = b.mem.AddTurn(ctx, q.channel, threadTS, Turn{Who: q.user, Text: q.text, At: time.Now().UTC()})
 
 	c, err := b.inv.Investigate(ctx, trigger)
