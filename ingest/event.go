@@ -264,8 +264,6 @@ func validName(s string) bool {
 	return s != ""
 }
 
-
-
 // jsonProblem words a decoding error briefly.
 func jsonProblem(err error) string {
 	var se *json.SyntaxError

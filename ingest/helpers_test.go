@@ -30,7 +30,7 @@ func miniRedisServer(t *testing.T) (*redis.Client, *miniredis.Miniredis) {
 
 // realRedis returns a client of REDIS_URL. Without it the test is skipped,
 // or fails under CI=true.
-func realRedis(t *testing.T) *redis.Client {
+func realRedis(t testing.TB) *redis.Client {
 	t.Helper()
 	url := os.Getenv("REDIS_URL")
 	if url == "" {

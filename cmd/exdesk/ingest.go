@@ -88,7 +88,7 @@ An event: {"id":"EV-1","source":"erp","type":"hold_placed","order_id":"SO-10042"
 		if err != nil {
 			bar.finish()
 			fmt.Fprintf(e.stderr, "exdesk ingest: %v (published %d of %d; re-run to publish the rest, ids already published are skipped)\n",
-				err, total.Accepted+len(total.Duplicates), len(events), )
+				err, total.Accepted+len(total.Duplicates), len(events))
 			return exitHarness
 		}
 		bar.set(min(start+chunk, len(events)), len(events))
@@ -129,8 +129,8 @@ func readJSONL(r io.Reader) ([]connectors.Event, []string, error) {
 				return nil, nil, err
 			}
 			for _, p := range v.Problems {
-				p.Where = fmt.Sprintf("line %d", n)
-				bad = append(bad, p.Error())
+				p.Where = ""
+				bad = append(bad, fmt.Sprintf("line %d: %s", n, p.Error()))
 			}
 			continue
 		}
