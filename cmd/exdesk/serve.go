@@ -16,6 +16,7 @@ import (
 
 	"github.com/exdesk/exdesk/agent"
 	"github.com/exdesk/exdesk/connectors"
+	"github.com/exdesk/exdesk/ingest"
 	"github.com/exdesk/exdesk/policy"
 	"github.com/exdesk/exdesk/slackbot"
 	"github.com/exdesk/exdesk/store"
@@ -35,7 +36,9 @@ re-checked on fresh data and executed exactly once.
 
 Modes: Socket Mode when SLACK_APP_TOKEN is set; otherwise HTTP mode, serving
 POST /slack/events, /slack/interactivity and /slack/commands (request URLs for
-the Slack app) on EXDESK_HTTP_ADDR. Both modes serve /healthz, /readyz (Redis
+the Slack app) on EXDESK_HTTP_ADDR. Source systems POST events to /v1/events;
+workers in every replica read them from a Redis stream (consumer group) and
+open or update one case per order, posted to the channel of its class. Both modes serve /healthz, /readyz (Redis
 and the store reachable) and /metrics (Prometheus) on that address.
 
 Environment:
@@ -49,6 +52,8 @@ Environment:
   REDIS_URL             redis://host:6379/0 for dedupe and thread memory
                         (default: an in-process Redis-protocol server)
   DATABASE_URL          postgres://… for the store (default: SQLite file --db)
+  EXDESK_INGEST_TOKEN   bearer token for POST /v1/events (source-system events);
+                        unset: the endpoint answers 503
   EXDESK_EMBEDDING_MODEL  embeddings model for case memory on the OpenAI-compatible
                         endpoint (OPENAI_BASE_URL, OPENAI_API_KEY); default: a
                         deterministic local embedder that works offline
@@ -174,6 +179,19 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(bot.Metrics().Registry, promhttp.HandlerOpts{}))
+
+	// Source-system events: POST /v1/events onto the Redis stream, and
+	// workers that turn each event into exactly one case (posted to Slack).
+	im := ingest.NewMetrics(bot.Metrics().Registry)
+	mux.Handle("/v1/events", ingest.Handler(ingest.NewPublisher(rdb, ingest.PublisherOptions{Metrics: im}),
+		ingest.HandlerOptions{Token: e.getenv("EXDESK_INGEST_TOKEN"), Log: log, Metrics: im}))
+	wctx, stopWorkers := context.WithCancel(ctx)
+	defer stopWorkers()
+	wdone := make(chan error, 1)
+	go func() {
+		wdone <- ingest.RunWorkers(wctx, rdb, &ingest.CaseProcessor{Store: st, Investigator: inv, Sink: bot, Log: log},
+			ingest.WorkerOptions{Log: log, Metrics: im, Consumer: host + "-" + fmt.Sprint(os.Getpid())})
+	}()
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -211,6 +229,15 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		log.Warn("http shutdown", "err", err)
+	}
+	stopWorkers()
+	select {
+	case err := <-wdone:
+		if err != nil && !errors.Is(err, context.Canceled) {
+			log.Warn("ingest workers stopped", "err", err)
+		}
+	case <-sctx.Done():
+		log.Warn("ingest workers did not stop in time; their pending events will be claimed by another replica")
 	}
 	if err := bot.Close(sctx); err != nil {
 		log.Warn("slack work cancelled at shutdown", "err", err)
