@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -248,7 +249,7 @@ func TestDuplicateEventsProcessedOnce(t *testing.T) {
 	}
 	// And a redelivery past the dedupe (an entry added twice to the stream).
 	for _, ev := range evs[:10] {
-		if err := rdb.XAdd(ctx, &redis.XAddArgs{Stream: names.Stream, Values: map[string]any{"event": string(mustJSON(ev))}}).Err(); err != nil {
+		if err := rdb.XAdd(ctx, &redis.XAddArgs{Stream: names.Stream, Values: map[string]any{"event": string(eventJSON(t, ev))}}).Err(); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -372,4 +373,13 @@ func TestProcessorIsIdempotent(t *testing.T) {
 		seen[c.OrderID] = true
 	}
 	checkExecutionsOnce(t, p.store)
+}
+
+func eventJSON(t *testing.T, ev connectors.Event) []byte {
+	t.Helper()
+	b, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

@@ -99,6 +99,7 @@ type Options struct {
 type Bot struct {
 	slack  SlackAPI
 	store  Store
+	rec    *store.CaseRecorder
 	mem    Memory
 	inv    Investigator
 	cfg    *Config
@@ -174,7 +175,7 @@ func New(o Options) (*Bot, error) {
 		o.Now = time.Now
 	}
 	b := &Bot{
-		slack: o.Slack, store: o.Store, mem: Memory{R: o.Redis}, inv: o.Investigator, cfg: o.Config,
+		slack: o.Slack, store: o.Store, rec: &store.CaseRecorder{Store: o.Store}, mem: Memory{R: o.Redis}, inv: o.Investigator, cfg: o.Config,
 		verify: &Verifier{Secret: []byte(o.SigningSecret), Now: o.Now},
 		log:    o.Log, m: o.Metrics, workTimeout: o.WorkTimeout, recoverAfter: o.RecoverAfter, now: o.Now, resolved: o.Resolved,
 		queue: make(chan job, o.QueueSize),

@@ -149,44 +149,13 @@ func (b *Bot) persist(ctx context.Context, c *agent.Case, update bool) error {
 	for i := range c.Actions {
 		c.Actions[i].Action.ID = store.NewID("p_")
 	}
-	doc, err := json.Marshal(c)
-	if err != nil {
-		return fmt.Errorf("encoding case %s: %w", c.ID, err)
-	}
-	sc := &store.Case{ID: c.ID, OrderID: c.OrderID, CustomerID: c.CustomerID, Class: c.Class, AlsoDetected: c.AlsoDetected,
-		Severity: c.Severity, Status: store.CaseOpen, Planner: c.Planner, PromptVersion: c.PromptVersion, Model: c.Model,
-		PolicyVersion: c.PolicyVersion, Summary: c.Summary, Document: doc}
 	if update {
 		if err := b.supersede(ctx, c.ID); err != nil {
 			return err
 		}
-		err = b.store.UpdateCase(ctx, sc)
-	} else {
-		err = b.store.CreateCase(ctx, sc)
 	}
-	if err != nil {
-		return fmt.Errorf("storing case %s: %w", c.ID, err)
-	}
-	b.audit(ctx, store.AuditEntry{Actor: "exdesk", Kind: "case.opened", CaseID: c.ID, Outcome: c.Class,
-		Data: mustJSON(map[string]any{"order_id": c.OrderID, "trigger": c.Trigger, "severity": c.Severity, "planner": c.Planner})})
-	for i, a := range c.Actions {
-		p := &store.Proposal{ID: a.Action.ID, CaseID: c.ID, OrderID: c.OrderID, Rank: a.Rank, Action: a.Action,
-			Outcome: string(a.Decision.Outcome), Role: a.Decision.Role, Rule: a.Decision.Rule, Reason: a.Decision.Reason}
-		if err := b.store.CreateProposal(ctx, p); err != nil {
-			return fmt.Errorf("storing proposal %d of case %s: %w", a.Rank, c.ID, err)
-		}
-		b.audit(ctx, store.AuditEntry{Actor: "policy", Kind: "proposal.created", CaseID: c.ID, ProposalID: p.ID,
-			Rule: a.Decision.Rule, Outcome: string(a.Decision.Outcome), Data: mustJSON(map[string]any{"action": a.Action, "decision": a.Decision, "confidence": a.Confidence})})
-		var err error
-		switch {
-		case a.Decision.Outcome == policy.Blocked:
-			err = b.store.Transition(ctx, p.ID, store.Pending, store.Rejected, "policy", a.Decision.Reason)
-		case a.Decision.Outcome == policy.Auto && i > 0:
-			err = b.store.Transition(ctx, p.ID, store.Pending, store.Expired, "policy", "alternative to the top action; not executed")
-		}
-		if err != nil {
-			return fmt.Errorf("settling proposal %s: %w", p.ID, err)
-		}
+	if err := b.rec.Save(ctx, c, update); err != nil {
+		return err
 	}
 	if top, ok := c.Top(); ok && top.Decision.Outcome == policy.Auto {
 		b.executeAuto(ctx, c, top)
@@ -215,58 +184,39 @@ func (b *Bot) supersede(ctx context.Context, caseID string) error {
 // executeAuto executes the case's top auto action through
 // Investigator.ExecuteAuto, claimed once in the store.
 func (b *Bot) executeAuto(ctx context.Context, c *agent.Case, top agent.Proposal) {
-	id := top.Action.ID
-	if err := b.store.Transition(ctx, id, store.Pending, store.Approved, "policy", top.Decision.Reason); err != nil {
-		b.log.Error("auto action not claimed", "proposal", id, "err", err)
-		return
-	}
-	if err := b.store.RecordExecution(ctx, &store.Execution{ProposalID: id, CaseID: c.ID, Action: top.Action, By: "policy"}); err != nil {
-		b.log.Info("auto action already executed", "proposal", id, "err", err)
+	claimed, err := b.rec.ClaimTop(ctx, c)
+	if err != nil || !claimed {
+		b.log.Info("auto action not claimed", "proposal", top.Action.ID, "err", err)
 		return
 	}
 	e, err := b.inv.ExecuteAuto(ctx, c)
-	if err == nil && e == nil {
-		err = errors.New("the guard no longer allows it automatically")
-	}
-	b.finishExecution(ctx, c.ID, id, "policy", e, err)
+	b.finishExecution(ctx, c.ID, top.Action.ID, "policy", e, err)
 }
 
 // finishExecution records an execution's outcome, moves the proposal to
 // executed or failed and writes the audit entry.
 // The records are written even when ctx was cancelled meanwhile.
 func (b *Bot) finishExecution(ctx context.Context, caseID, proposalID, by string, e *connectors.Execution, execErr error) store.State {
-	ctx = context.WithoutCancel(ctx)
-	if execErr == nil {
-		if err := b.store.FinishExecution(ctx, proposalID, store.ExecSucceeded, mustJSON(e), ""); err != nil {
-			b.log.Error("execution outcome not recorded", "proposal", proposalID, "err", err)
-		}
-		if err := b.store.Transition(ctx, proposalID, store.Approved, store.Executed, by, ""); err != nil {
-			b.log.Error("proposal not marked executed", "proposal", proposalID, "err", err)
-		}
-		b.m.Executions.WithLabelValues("succeeded").Inc()
-		b.audit(ctx, store.AuditEntry{Actor: "executor", Kind: "action.executed", CaseID: caseID, ProposalID: proposalID,
-			Outcome: "executed", Data: mustJSON(map[string]any{"execution": e, "approved_by": by})})
-		b.log.Info("action executed", "proposal", proposalID, "case", caseID, "by", by, "detail", e.Detail, "replayed", e.Replayed)
-		if b.resolved != nil {
-			a := connectors.Action{ID: proposalID}
-			if p, err := b.store.GetProposal(ctx, proposalID); err == nil {
-				a = p.Action
-			}
-			b.resolved(ctx, Resolved{CaseID: caseID, ProposalID: proposalID, By: by, Action: a, Execution: *e})
-		}
-		return store.Executed
+	state, err := b.rec.Finish(ctx, caseID, proposalID, by, e, execErr)
+	if err != nil {
+		b.log.Error("execution outcome not fully recorded", "proposal", proposalID, "state", state, "err", err)
 	}
-	if err := b.store.FinishExecution(ctx, proposalID, store.ExecFailed, nil, execErr.Error()); err != nil {
-		b.log.Error("execution failure not recorded", "proposal", proposalID, "err", err)
+	if state != store.Executed {
+		b.m.Executions.WithLabelValues("failed").Inc()
+		b.log.Warn("action not executed", "proposal", proposalID, "case", caseID, "by", by, "err", execErr)
+		return state
 	}
-	if err := b.store.Transition(ctx, proposalID, store.Approved, store.Failed, by, execErr.Error()); err != nil {
-		b.log.Error("proposal not marked failed", "proposal", proposalID, "err", err)
+	b.m.Executions.WithLabelValues("succeeded").Inc()
+	b.log.Info("action executed", "proposal", proposalID, "case", caseID, "by", by, "detail", e.Detail, "replayed", e.Replayed)
+	if b.resolved != nil {
+		ctx = context.WithoutCancel(ctx)
+		a := connectors.Action{ID: proposalID}
+		if p, err := b.store.GetProposal(ctx, proposalID); err == nil {
+			a = p.Action
+		}
+		b.resolved(ctx, Resolved{CaseID: caseID, ProposalID: proposalID, By: by, Action: a, Execution: *e})
 	}
-	b.m.Executions.WithLabelValues("failed").Inc()
-	b.audit(ctx, store.AuditEntry{Actor: "executor", Kind: "action.failed", CaseID: caseID, ProposalID: proposalID,
-		Outcome: "failed", Data: mustJSON(map[string]any{"error": execErr.Error(), "approved_by": by})})
-	b.log.Warn("action not executed", "proposal", proposalID, "case", caseID, "by", by, "err", execErr)
-	return store.Failed
+	return state
 }
 
 // actionViews joins a case's actions with their stored proposals and executions.
