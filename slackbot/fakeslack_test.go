@@ -5,21 +5,24 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/slack-go/slack/slacktest"
 )
 
-// fakeSlack is a stand-in for Slack's Web API speaking its wire format:
-// chat.postMessage, chat.update, chat.postEphemeral,
-// assistant.threads.setStatus, views.open, conversations.replies and
-// usergroups.users.list. Every message gets a unique fractional ts.
+// fakeSlack is slack-go's slacktest server extended with what the bot
+// needs and slacktest lacks or answers with a fixed ts: chat.postMessage
+// with a unique fractional ts per message and thread bookkeeping,
+// chat.update, chat.postEphemeral, assistant.threads.setStatus, views.open,
+// conversations.replies and usergroups.users.list, plus 429 injection.
+// slacktest serves the rest of the Web API (auth.test, users.info, …).
 type fakeSlack struct {
 	t   *testing.T
-	srv *httptest.Server
+	srv *slacktest.Server
 
 	mu        sync.Mutex
 	seq       int64
@@ -46,13 +49,19 @@ type fakeMessage struct {
 func newFakeSlack(t *testing.T) *fakeSlack {
 	t.Helper()
 	f := &fakeSlack{t: t, messages: map[string][]*fakeMessage{}, limited: map[string]int{}, groups: map[string][]string{}}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(f.srv.Close)
+	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
+		for _, m := range []string{"chat.postMessage", "chat.update", "chat.postEphemeral", "assistant.threads.setStatus",
+			"views.open", "usergroups.users.list", "conversations.replies"} {
+			c.Handle("/"+m, f.serve)
+		}
+	})
+	f.srv.Start()
+	t.Cleanup(f.srv.Stop)
 	return f
 }
 
 // URL is the API base URL for slack.OptionAPIURL.
-func (f *fakeSlack) URL() string { return f.srv.URL + "/api/" }
+func (f *fakeSlack) URL() string { return f.srv.GetAPIURL() }
 
 func (f *fakeSlack) nextTS() string {
 	f.seq++
@@ -67,7 +76,7 @@ func (f *fakeSlack) rateLimit(method string, n int) {
 }
 
 func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
-	method := strings.TrimPrefix(r.URL.Path, "/api/")
+	method := strings.TrimPrefix(r.URL.Path, "/")
 	body, _ := io.ReadAll(r.Body)
 	call := fakeCall{Method: method, At: time.Now()}
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
@@ -138,8 +147,6 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		reply(map[string]any{"messages": msgs, "has_more": false})
-	case "auth.test":
-		reply(map[string]any{"user_id": "UBOT", "bot_id": "BBOT"})
 	default:
 		fail("unknown_method")
 	}
