@@ -30,6 +30,9 @@ type AutoExecutor interface {
 type StoreSink struct {
 	Store    store.RecorderStore
 	Executor AutoExecutor
+	// Resolved, when set, is called after the top action executed: the
+	// service marks the case resolved and remembers it in case memory.
+	Resolved func(ctx context.Context, caseID, by string, a connectors.Action, e connectors.Execution)
 	// Log receives JSON logs; nil discards.
 	Log *slog.Logger
 }
@@ -76,8 +79,11 @@ func (s *StoreSink) PostCase(ctx context.Context, c *agent.Case) error {
 	e, execErr := s.Executor.ExecuteAuto(ctx, c)
 	top, _ := c.Top()
 	state, err := rec.Finish(ctx, c.ID, top.Action.ID, "policy", e, execErr)
-	if state == store.Failed {
+	switch {
+	case state == store.Failed:
 		s.log().Warn("auto action not executed", "proposal", top.Action.ID, "case", c.ID, "err", execErr)
+	case s.Resolved != nil && err == nil:
+		s.Resolved(context.WithoutCancel(ctx), c.ID, "policy", top.Action, *e)
 	}
 	return err
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/connectors/recorded"
 	"github.com/exdesk/exdesk/policy"
-	"github.com/exdesk/exdesk/slackbot"
 	"github.com/exdesk/exdesk/store"
 	"github.com/exdesk/exdesk/store/embed"
 	"github.com/exdesk/exdesk/store/sqlite"
@@ -43,8 +42,7 @@ func TestResolvedCasesFeedCaseMemory(t *testing.T) {
 	sys := conn.Systems()
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	release := connectors.Action{Type: connectors.ActReleaseHold, OrderID: "SO-10047", Args: connectors.Args{"hold_code": "CREDIT"}}
-	resolveCase(ctx, log, st, mem, sys, slackbot.Resolved{CaseID: "case-1", ProposalID: "p1", By: "U0SUP", Action: release,
-		Execution: connectors.Execution{Detail: "released CREDIT hold on SO-10047"}})
+	resolveCase(ctx, log, st, mem, sys, "case-1", "U0SUP", release, connectors.Execution{Detail: "released CREDIT hold on SO-10047"})
 
 	got, err := st.GetCase(ctx, "case-1")
 	if err != nil || got.ResolvedBy != "U0SUP" || !strings.Contains(got.Resolution, "released CREDIT hold") {

@@ -15,14 +15,10 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/exdesk/exdesk/agent"
-	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/ingest"
 	"github.com/exdesk/exdesk/policy"
 	"github.com/exdesk/exdesk/slackbot"
 	"github.com/exdesk/exdesk/store"
-	"github.com/exdesk/exdesk/store/embed"
-	"github.com/exdesk/exdesk/store/postgres"
-	"github.com/exdesk/exdesk/store/sqlite"
 	"github.com/exdesk/exdesk/tools"
 )
 
@@ -127,11 +123,11 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 	if err != nil {
 		return fail(exitUsage, "planner", err)
 	}
-	st, closeStore, err := openStore(ctx, e, *dbPath)
+	st, err := openDurableStore(ctx, e, *dbPath)
 	if err != nil {
 		return fail(exitHarness, "store", err)
 	}
-	defer closeStore()
+	defer func() { _ = st.Close() }()
 	mem := &store.MemorySearch{Store: st, Embedder: embedderFor(e)}
 	inv := &agent.Investigator{Planner: planner, Fallback: agent.Playbook{}, Systems: sys, Guard: policy.NewGuard(engine, sys),
 		Tools: []tools.Handle{tools.SimilarCases(sys, mem)}}
@@ -156,7 +152,9 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 	host, _ := os.Hostname()
 	bot, err := slackbot.New(slackbot.Options{Slack: api, Store: st, Redis: rdb, Investigator: inv, Config: cfg,
 		SigningSecret: signing, Log: log, Workers: *workers, Instance: host,
-		Resolved: func(ctx context.Context, r slackbot.Resolved) { resolveCase(ctx, log, st, mem, sys, r) }})
+		Resolved: func(ctx context.Context, r slackbot.Resolved) {
+			resolveCase(ctx, log, st, mem, sys, r.CaseID, r.By, r.Action, r.Execution)
+		}})
 	if err != nil {
 		return fail(exitHarness, "slack bot", err)
 	}
@@ -244,77 +242,6 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 	}
 	log.Info("stopped")
 	return code
-}
-
-// openStore opens Postgres when DATABASE_URL is set, else the SQLite file.
-func openStore(ctx context.Context, e *env, path string) (store.Store, func(), error) {
-	var (
-		s   store.Store
-		err error
-	)
-	if u := e.getenv("DATABASE_URL"); u != "" {
-		s, err = postgres.Open(ctx, u, postgres.Options{})
-	} else {
-		s, err = sqlite.Open(ctx, path, sqlite.Options{})
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	return s, func() { _ = s.Close() }, nil
-}
-
-// embedderFor is the case-memory embedder: the configured model on the
-// OpenAI-compatible endpoint, or the local feature-hashing embedder.
-func embedderFor(e *env) store.Embedder {
-	if m := e.getenv("EXDESK_EMBEDDING_MODEL"); m != "" {
-		return embed.NewOpenAI(e.getenv("OPENAI_BASE_URL"), e.getenv("OPENAI_API_KEY"), m)
-	}
-	return embed.NewHashing(0)
-}
-
-// resolveCase marks a case resolved by the action that executed and
-// remembers it, so later cases can cite how it was resolved.
-func resolveCase(ctx context.Context, log *slog.Logger, st store.Store, mem *store.MemorySearch, sys connectors.Systems, r slackbot.Resolved) {
-	c, err := st.GetCase(ctx, r.CaseID)
-	if err != nil {
-		log.Error("resolved case not found", "case", r.CaseID, "err", err)
-		return
-	}
-	res := store.Resolution{Resolution: agent.Describe(r.Action) + ": " + r.Execution.Detail, By: r.By}
-	if err := st.ResolveCase(ctx, r.CaseID, res); err != nil {
-		log.Error("case not marked resolved", "case", r.CaseID, "err", err)
-	}
-	o, err := sys.ERP.Order(ctx, c.OrderID)
-	if err != nil {
-		log.Warn("resolved case not remembered: order not readable", "case", r.CaseID, "err", err)
-		return
-	}
-	m := store.Memory{CaseID: c.ID, Class: c.Class, CustomerID: c.CustomerID, OrderID: c.OrderID,
-		Text: tools.MemoryText(o, c.Class), Resolution: res.Resolution, ResolvedBy: r.By}
-	if err := mem.Remember(ctx, m); err != nil {
-		log.Error("resolved case not remembered", "case", r.CaseID, "err", err)
-	}
-}
-
-// pruneMemory drops resolved cases older than retention from case memory,
-// at start and then every hour, until ctx ends. The audit log keeps them.
-func pruneMemory(ctx context.Context, log *slog.Logger, st store.Store, retention time.Duration) {
-	tick := time.NewTicker(time.Hour)
-	defer tick.Stop()
-	for {
-		if n, err := st.PruneMemory(ctx, time.Now().Add(-retention)); err != nil {
-			if ctx.Err() == nil {
-				log.Error("case memory not pruned", "err", err)
-			}
-		} else if n > 0 {
-			log.Info("case memory pruned", "cases", n, "retention", retention.String())
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
 }
 
 func envOr(e *env, key, def string) string {

@@ -18,6 +18,8 @@ import (
 	"github.com/exdesk/exdesk/connectors/sim"
 	"github.com/exdesk/exdesk/ingest"
 	"github.com/exdesk/exdesk/policy"
+	"github.com/exdesk/exdesk/store"
+	"github.com/exdesk/exdesk/tools"
 )
 
 func runWorker(ctx context.Context, e *env, args []string) int {
@@ -84,9 +86,14 @@ another worker exist here too.`,
 	} else if sys, err = dataSource(*source, *seed, *orders); err != nil {
 		return fail("connectors", err)
 	}
-	inv := &agent.Investigator{Planner: agent.Playbook{}, Fallback: agent.Playbook{}, Systems: sys, Guard: policy.NewGuard(engine, sys)}
-	proc := &ingest.CaseProcessor{Store: st, Investigator: inv, Sink: &ingest.StoreSink{Store: st, Executor: inv, Log: log},
-		Sync: sync, Log: log}
+	mem := &store.MemorySearch{Store: st, Embedder: embedderFor(e)}
+	inv := &agent.Investigator{Planner: agent.Playbook{}, Fallback: agent.Playbook{}, Systems: sys, Guard: policy.NewGuard(engine, sys),
+		Tools: []tools.Handle{tools.SimilarCases(sys, mem)}}
+	sink := &ingest.StoreSink{Store: st, Executor: inv, Log: log,
+		Resolved: func(ctx context.Context, caseID, by string, a connectors.Action, ex connectors.Execution) {
+			resolveCase(ctx, log, st, mem, sys, caseID, by, a, ex)
+		}}
+	proc := &ingest.CaseProcessor{Store: st, Investigator: inv, Sink: sink, Sync: sync, Log: log}
 
 	reg := prometheus.NewRegistry()
 	metrics := ingest.NewMetrics(reg)
