@@ -23,7 +23,7 @@ import (
 // fastOptions are worker options for tests: quick claims and lock expiry.
 func fastOptions(t *testing.T, names Names, consumer string) WorkerOptions {
 	return WorkerOptions{Names: names, Consumer: consumer, Concurrency: 8, Block: 50 * time.Millisecond,
-		ClaimAfter: 150 * time.Millisecond, MaxDeliveries: 3, LockTTL: 2 * time.Second, LockWait: 5 * time.Second,
+		ClaimAfter: 400 * time.Millisecond, MaxDeliveries: 3, LockTTL: 2 * time.Second, LockWait: 5 * time.Second,
 		StatsEvery: 50 * time.Millisecond, Metrics: NewMetrics(nil), Log: testLog(t)}
 }
 
