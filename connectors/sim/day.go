@@ -9,25 +9,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/exdesk/exdesk/agent"
 	"github.com/exdesk/exdesk/connectors"
 )
 
-// Exception classes of the taxonomy (DESIGN.md), in taxonomy order.
-const (
-	ClassCreditHold        = "credit_hold"
-	ClassInventoryShortage = "inventory_shortage"
-	ClassPricingMismatch   = "pricing_mismatch"
-	ClassShipmentDelay     = "shipment_delay"
-	ClassDuplicateOrder    = "duplicate_order"
-	ClassMasterDataError   = "master_data_error"
-	ClassComplianceHold    = "compliance_hold"
-	ClassCarrierConflict   = "carrier_conflict"
-)
-
-// Classes returns the eight exception classes in taxonomy order.
+// Classes returns the eight exception classes in taxonomy order (the
+// order of classRates).
 func Classes() []string {
-	return []string{ClassCreditHold, ClassInventoryShortage, ClassPricingMismatch, ClassShipmentDelay,
-		ClassDuplicateOrder, ClassMasterDataError, ClassComplianceHold, ClassCarrierConflict}
+	return []string{agent.ClassCreditHold, agent.ClassInventoryShortage, agent.ClassPricingMismatch, agent.ClassShipmentDelay,
+		agent.ClassDuplicateOrder, agent.ClassMasterDataError, agent.ClassComplianceHold, agent.ClassCarrierConflict}
 }
 
 // classRates is the share of orders that carry each class as their primary
@@ -124,7 +114,7 @@ func (g *dayGen) run(n int, day connectors.Date) {
 	candidates := []int{}
 	for i, s := range slots {
 		switch s {
-		case ClassCreditHold, ClassInventoryShortage, ClassShipmentDelay, ClassComplianceHold, ClassCarrierConflict:
+		case agent.ClassCreditHold, agent.ClassInventoryShortage, agent.ClassShipmentDelay, agent.ClassComplianceHold, agent.ClassCarrierConflict:
 			candidates = append(candidates, i)
 		}
 	}
@@ -138,10 +128,10 @@ func (g *dayGen) run(n int, day connectors.Date) {
 		primary := slots[i]
 		second := ""
 		if duals[i] {
-			second = []string{ClassPricingMismatch, ClassPricingMismatch, ClassMasterDataError}[g.r.IntN(3)]
+			second = []string{agent.ClassPricingMismatch, agent.ClassPricingMismatch, agent.ClassMasterDataError}[g.r.IntN(3)]
 		}
 		var d *draft
-		if primary == ClassDuplicateOrder {
+		if primary == agent.ClassDuplicateOrder {
 			d = g.duplicate(id, times[i])
 			if d == nil { // nothing to duplicate yet: a clean order takes the slot
 				primary = ""
@@ -307,7 +297,7 @@ func sourceOf(o connectors.Order) string {
 // order builds one order of the given classes (none for a clean order).
 func (g *dayGen) order(id string, t time.Time, primary, second string) *draft {
 	r := g.r
-	d := &draft{checkCredit: primary != ClassCreditHold}
+	d := &draft{checkCredit: primary != agent.ClassCreditHold}
 	if primary != "" {
 		d.classes = append(d.classes, primary)
 	}
@@ -318,7 +308,7 @@ func (g *dayGen) order(id string, t time.Time, primary, second string) *draft {
 	var holds []connectors.Hold
 	hold := func(code, reason string) { holds = append(holds, connectors.Hold{Code: code, Reason: reason}) }
 	switch primary {
-	case ClassCreditHold:
+	case agent.ClassCreditHold:
 		if r.IntN(100) < 25 {
 			d.c = g.goodCustomer()
 			lo.smallTotal = true
@@ -332,7 +322,7 @@ func (g *dayGen) order(id string, t time.Time, primary, second string) *draft {
 				hold(connectors.HoldCredit, "credit check failed")
 			}
 		}
-	case ClassComplianceHold:
+	case agent.ClassComplianceHold:
 		state := []string{docMissing, docExpired, docValid}[weighted(r, []int{35, 35, 30})]
 		var cands []*custInfo
 		for _, i := range g.w.custByCredit[creditGood] {
@@ -360,7 +350,7 @@ func (g *dayGen) order(id string, t time.Time, primary, second string) *draft {
 	default:
 		d.c = g.goodCustomer()
 	}
-	if primary == ClassCarrierConflict {
+	if primary == agent.ClassCarrierConflict {
 		if r.IntN(100) < 55 {
 			hazConflict = true
 			d.scenario = append(d.scenario, "carrier:hazmat_not_certified")
@@ -394,7 +384,7 @@ func (g *dayGen) order(id string, t time.Time, primary, second string) *draft {
 	var priceChange *OrderChanged
 	shortSKU := ""
 	switch primary {
-	case ClassInventoryShortage:
+	case agent.ClassInventoryShortage:
 		var it *itemInfo
 		if pool := g.w.tightAt[d.o.ShipFrom]; len(pool) > 0 && r.IntN(100) < 60 {
 			it = g.w.items[pick(r, pool)]
@@ -410,22 +400,22 @@ func (g *dayGen) order(id string, t time.Time, primary, second string) *draft {
 		if r.IntN(100) < 25 {
 			hold(connectors.HoldStock, "insufficient stock to allocate")
 		}
-	case ClassMasterDataError:
+	case agent.ClassMasterDataError:
 		g.masterData(d, "", &holds)
 	}
-	if primary == ClassPricingMismatch || second == ClassPricingMismatch {
+	if primary == agent.ClassPricingMismatch || second == agent.ClassPricingMismatch {
 		priceChange = g.pricing(d, shortSKU)
 		if priceChange == nil {
 			return nil // no contract to break: try another customer
 		}
-		if primary != ClassPricingMismatch {
-			d.classes = append(d.classes, ClassPricingMismatch)
+		if primary != agent.ClassPricingMismatch {
+			d.classes = append(d.classes, agent.ClassPricingMismatch)
 		}
 		if g.r.IntN(100) < 60 {
 			hold(connectors.HoldPrice, "price differs from contract")
 		}
 	}
-	if second == ClassMasterDataError {
+	if second == agent.ClassMasterDataError {
 		g.masterData(d, "dual", &holds)
 	}
 
@@ -441,7 +431,7 @@ func (g *dayGen) order(id string, t time.Time, primary, second string) *draft {
 			}
 		}
 		d.o.Carrier = pick(r, cands)
-	case primary == ClassCarrierConflict:
+	case primary == agent.ClassCarrierConflict:
 		var cands []string
 		for _, c := range g.w.carriers {
 			if !c.HasCapacity(d.c.region) && (!haz || c.HazmatCertified) {
@@ -458,7 +448,7 @@ func (g *dayGen) order(id string, t time.Time, primary, second string) *draft {
 	delay := ""
 	tender := false
 	switch {
-	case primary == ClassShipmentDelay:
+	case primary == agent.ClassShipmentDelay:
 		delay = []string{"missed_pickup", "weather_in_transit", "carrier_exception"}[weighted(r, []int{45, 35, 20})]
 		d.scenario = append([]string{"delay:" + delay}, d.scenario...)
 		d.o.RequestedShipDate = g.w.day
@@ -501,7 +491,7 @@ func (g *dayGen) order(id string, t time.Time, primary, second string) *draft {
 		d.o.Status = connectors.StatusOnHold
 	}
 	g.shipment(d, delay, tender, t)
-	if primary == ClassInventoryShortage && r.IntN(100) < 35 {
+	if primary == agent.ClassInventoryShortage && r.IntN(100) < 35 {
 		g.stockEvent(d, shortSKU, after(10, 150))
 	}
 	if len(d.classes) == 0 && r.IntN(100) < 5 {
@@ -627,7 +617,7 @@ func (g *dayGen) masterData(d *draft, mode string, holds *[]connectors.Hold) {
 		g.blankField(d, true)
 	}
 	if mode != "" {
-		d.classes = append(d.classes, ClassMasterDataError)
+		d.classes = append(d.classes, agent.ClassMasterDataError)
 	}
 	*holds = append(*holds, connectors.Hold{Code: connectors.HoldData, Reason: "order failed validation"})
 }
@@ -761,7 +751,7 @@ func (g *dayGen) duplicate(id string, t time.Time) *draft {
 	}
 	orig := cands[g.r.IntN(min(len(cands), 25))]
 	orig.used = true
-	d := &draft{c: orig.cust, classes: []string{ClassDuplicateOrder}}
+	d := &draft{c: orig.cust, classes: []string{agent.ClassDuplicateOrder}}
 	d.o = orig.o
 	d.o.ID, d.o.CreatedAt, d.o.Holds, d.o.Notes = id, t, []connectors.Hold{}, ""
 	d.o.Lines = slices.Clone(orig.o.Lines)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/exdesk/exdesk/agent"
 	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/connectors/sim"
 )
@@ -72,7 +73,7 @@ func (c *checker) classes(o connectors.Order) []string {
 	for _, l := range o.Lines {
 		total += cents(float64(l.Qty) * l.UnitPrice)
 	}
-	add(sim.ClassCreditHold, o.HasHold(connectors.HoldCredit) || cust.CreditStop || cents(cust.PastDueAmount) > 0 ||
+	add(agent.ClassCreditHold, o.HasHold(connectors.HoldCredit) || cust.CreditStop || cents(cust.PastDueAmount) > 0 ||
 		cents(cust.OpenAR)+total > cents(cust.CreditLimit))
 
 	// Shortage: available now + inbound by the requested date at ship-from.
@@ -96,7 +97,7 @@ func (c *checker) classes(o connectors.Order) []string {
 		}
 		short = short || avail < q
 	}
-	add(sim.ClassInventoryShortage, short)
+	add(agent.ClassInventoryShortage, short)
 
 	mismatch := false
 	for _, l := range o.Lines {
@@ -109,7 +110,7 @@ func (c *checker) classes(o connectors.Order) []string {
 			mismatch = true
 		}
 	}
-	add(sim.ClassPricingMismatch, mismatch)
+	add(agent.ClassPricingMismatch, mismatch)
 
 	late := false
 	for _, sh := range c.shipments[o.ID] {
@@ -118,7 +119,7 @@ func (c *checker) classes(o connectors.Order) []string {
 			late = late || ev.Code == "SD"
 		}
 	}
-	add(sim.ClassShipmentDelay, late)
+	add(agent.ClassShipmentDelay, late)
 
 	dup := false
 	for _, p := range c.byCust[o.CustomerID] {
@@ -129,7 +130,7 @@ func (c *checker) classes(o connectors.Order) []string {
 			dup = true
 		}
 	}
-	add(sim.ClassDuplicateOrder, dup)
+	add(agent.ClassDuplicateOrder, dup)
 
 	a := o.ShipTo
 	bad := a.Name == "" || a.Line1 == "" || a.City == "" || a.Region == "" || a.PostalCode == "" || a.Country == ""
@@ -137,7 +138,7 @@ func (c *checker) classes(o connectors.Order) []string {
 		it := c.items[l.SKU]
 		bad = bad || l.UOM != it.UOM || (it.Hazmat && it.UNNumber == "")
 	}
-	add(sim.ClassMasterDataError, bad)
+	add(agent.ClassMasterDataError, bad)
 
 	comp := o.HasHold(connectors.HoldCompliance)
 	for _, l := range o.Lines {
@@ -153,7 +154,7 @@ func (c *checker) classes(o connectors.Order) []string {
 		}
 		comp = comp || !valid
 	}
-	add(sim.ClassComplianceHold, comp)
+	add(agent.ClassComplianceHold, comp)
 
 	hazmat := false
 	for _, l := range o.Lines {
@@ -168,7 +169,7 @@ func (c *checker) classes(o connectors.Order) []string {
 		cr := c.carriers[code]
 		conflict = conflict || (hazmat && !cr.HazmatCertified) || slices.Contains(cr.LanesWithoutCapacity, o.ShipTo.Region)
 	}
-	add(sim.ClassCarrierConflict, conflict)
+	add(agent.ClassCarrierConflict, conflict)
 	return out
 }
 
