@@ -196,12 +196,46 @@ func (p *CaseProcessor) correlate(ctx context.Context, ev connectors.Event, case
 	}
 	if u, ok := p.Sink.(CaseUpdater); ok {
 		text := fmt.Sprintf("New %s event from %s at %s (event %s).", ev.Type, ev.Source, ev.At.Format("2006-01-02 15:04 MST"), ev.ID)
+		text += " " + p.whatChanged(ctx, ev, caseID)
 		if err := u.PostCaseUpdate(ctx, caseID, text); err != nil {
 			// The event is recorded in the case; the thread note is best effort.
 			p.log().Warn("case update not posted", "case", caseID, "event", ev.ID, "err", err)
 		}
 	}
 	return outcome, nil
+}
+
+// whatChanged investigates the order again on current data and says how
+// the open case reads now: the same class and top action, or what changed.
+// It proposes nothing: the thread's approvals are re-checked on fresh data
+// when clicked, and a question in the thread gets the updated actions.
+func (p *CaseProcessor) whatChanged(ctx context.Context, ev connectors.Event, caseID string) string {
+	now, err := p.Investigator.Investigate(ctx, agent.Trigger{Type: agent.TriggerEvent, Event: ev.Type, OrderID: ev.OrderID})
+	if err != nil {
+		return "The order could not be investigated again: " + err.Error()
+	}
+	var was agent.Case
+	if sc, err := p.Store.GetCase(ctx, caseID); err == nil {
+		_ = json.Unmarshal(sc.Document, &was)
+	}
+	top := func(c *agent.Case) string {
+		t, ok := c.Top()
+		if !ok {
+			return "no action"
+		}
+		d := agent.Describe(t.Action) + " (" + string(t.Decision.Outcome)
+		if t.Decision.Role != "" {
+			d += " by " + t.Decision.Role
+		}
+		return d + ")"
+	}
+	switch {
+	case now.Class == agent.ClassNone:
+		return "Investigated again on current data: the order no longer shows an exception."
+	case now.Class == was.Class && top(now) == top(&was):
+		return fmt.Sprintf("Investigated again on current data: still %s; the recommendation stands: %s.", now.Class, top(now))
+	}
+	return fmt.Sprintf("Investigated again on current data, the case now reads: %s Ask here for the updated actions.", now.Summary)
 }
 
 // mark appends the event to the case; a second append of the same event id
