@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/exdesk/exdesk/agent"
+	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/policy"
 	"github.com/exdesk/exdesk/store"
 )
@@ -73,7 +74,7 @@ func RenderCase(c *agent.Case, actions []ActionView, intro string) []slack.Block
 		md("*Exception*\n" + humanClass(c.Class)),
 		md("*Also detected*\n" + also),
 		md("*Severity*\n" + c.Severity),
-		md(fmt.Sprintf("*Revenue exposure*\n$%.2f", c.Revenue)),
+		md("*Revenue exposure*\n" + connectors.FormatUSD(connectors.Cents(c.Revenue))),
 		md("*SLA risk*\n" + c.SLARisk),
 	}
 	b.add(slack.NewSectionBlock(md("*Key facts*"), fields, nil))
