@@ -192,7 +192,7 @@ func (g *Guard) actionFacts(ctx context.Context, f *Facts, a connectors.Action, 
 		}
 		f.Price = PriceFacts{SKU: l.SKU, Qty: l.Qty, Current: MoneyOf(l.UnitPrice)}
 		ref := price
-		if c, ok := activeContract(contracts, l.SKU, today); ok {
+		if c, ok := connectors.ActiveContract(contracts, l.SKU, today); ok {
 			f.Price.ContractActive, f.Price.Contract = true, MoneyOf(c.Price)
 			ref = c.Price
 		}
@@ -213,19 +213,6 @@ func (g *Guard) actionFacts(ctx context.Context, f *Facts, a connectors.Action, 
 		}
 	}
 	return nil
-}
-
-// activeContract returns the customer's contract for sku active on day; of
-// several, the one that started last.
-func activeContract(cs []connectors.Contract, sku string, day connectors.Date) (connectors.Contract, bool) {
-	var best connectors.Contract
-	found := false
-	for _, c := range cs {
-		if c.SKU == sku && c.ActiveOn(day) && (!found || c.ValidFrom.After(best.ValidFrom)) {
-			best, found = c, true
-		}
-	}
-	return best, found
 }
 
 func (g *Guard) allocation(ctx context.Context, f *Facts, a connectors.Action, o connectors.Order) error {

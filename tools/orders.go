@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/exdesk/exdesk/connectors"
@@ -270,14 +271,7 @@ func (tb *Toolbox) validateMaster(ctx context.Context, q OrderQuery) (MasterData
 	return rep, nil
 }
 
-func isBlank(s string) bool {
-	for _, r := range s {
-		if r != ' ' && r != '\t' && r != '\n' && r != '\r' {
-			return false
-		}
-	}
-	return true
-}
+func isBlank(s string) bool { return strings.TrimSpace(s) == "" }
 
 // ComplianceReport lists the documents an order's regulated items require.
 type ComplianceReport struct {
