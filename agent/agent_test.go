@@ -133,7 +133,7 @@ func TestFallbackWhenPlannerFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Class != agent.ClassCreditHold || c.Planner == "playbook" {
+	if c.Class != connectors.ClassCreditHold || c.Planner == "playbook" {
 		t.Fatalf("want a fallback playbook case, got class %s planner %q", c.Class, c.Planner)
 	}
 }
@@ -217,7 +217,7 @@ func TestExceptionWithoutLatenessIsNotExpedited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Class != agent.ClassShipmentDelay {
+	if c.Class != connectors.ClassShipmentDelay {
 		t.Fatalf("class = %s", c.Class)
 	}
 	for _, p := range c.Actions {
@@ -234,7 +234,7 @@ type proposing struct{ props []agent.Proposed }
 
 func (p proposing) Name() string { return "scripted" }
 func (p proposing) Plan(context.Context, agent.Request) (*agent.Draft, error) {
-	return &agent.Draft{Class: agent.ClassDuplicateOrder, Summary: "scripted", Proposals: p.props, Planner: "scripted"}, nil
+	return &agent.Draft{Class: connectors.ClassDuplicateOrder, Summary: "scripted", Proposals: p.props, Planner: "scripted"}, nil
 }
 
 // A planner may name another order of the same customer (the newer of a

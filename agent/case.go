@@ -13,41 +13,6 @@ import (
 	"github.com/exdesk/exdesk/tools"
 )
 
-// Exception classes (DESIGN.md taxonomy).
-const (
-	ClassCreditHold        = "credit_hold"
-	ClassInventoryShortage = "inventory_shortage"
-	ClassPricingMismatch   = "pricing_mismatch"
-	ClassShipmentDelay     = "shipment_delay"
-	ClassDuplicateOrder    = "duplicate_order"
-	ClassMasterDataError   = "master_data_error"
-	ClassComplianceHold    = "compliance_hold"
-	ClassCarrierConflict   = "carrier_conflict"
-	// ClassNone is the class of an order without an exception.
-	ClassNone = "none"
-)
-
-// Classes lists the taxonomy in precedence order: when an order shows
-// several classes and the trigger does not point at one, the first listed
-// is the primary class (a credit signal without a CREDIT hold ranks last).
-func Classes() []string {
-	return []string{ClassDuplicateOrder, ClassComplianceHold, ClassCreditHold, ClassMasterDataError,
-		ClassPricingMismatch, ClassCarrierConflict, ClassInventoryShortage, ClassShipmentDelay}
-}
-
-// ValidClass reports whether c is a class of the taxonomy (or none).
-func ValidClass(c string) bool {
-	if c == ClassNone {
-		return true
-	}
-	for _, k := range Classes() {
-		if k == c {
-			return true
-		}
-	}
-	return false
-}
-
 // Trigger types.
 const (
 	TriggerEvent    = "event"

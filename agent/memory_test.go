@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/exdesk/exdesk/agent"
+	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/store"
 	"github.com/exdesk/exdesk/store/embed"
 	"github.com/exdesk/exdesk/store/sqlite"
@@ -26,10 +27,10 @@ func TestPlaybookCitesCaseMemory(t *testing.T) {
 	conn := load(t, "credit-supervisor-01.json")
 	o, _ := conn.Order(ctx, "SO-10047")
 	past := []store.Memory{
-		{CaseID: "case-old-1", Class: agent.ClassCreditHold, CustomerID: "C-481", OrderID: "SO-9001",
-			Text: tools.MemoryText(o, agent.ClassCreditHold), Resolution: "release_hold approved", ResolvedBy: "finance_supervisor",
+		{CaseID: "case-old-1", Class: connectors.ClassCreditHold, CustomerID: "C-481", OrderID: "SO-9001",
+			Text: tools.MemoryText(o, connectors.ClassCreditHold), Resolution: "release_hold approved", ResolvedBy: "finance_supervisor",
 			ResolvedAt: time.Date(2026, 6, 20, 10, 0, 0, 0, time.UTC)},
-		{CaseID: "case-old-2", Class: agent.ClassInventoryShortage, CustomerID: "C-999", OrderID: "SO-9002",
+		{CaseID: "case-old-2", Class: connectors.ClassInventoryShortage, CustomerID: "C-999", OrderID: "SO-9002",
 			Text: "inventory_shortage customer C-999 ship_from DC-DAL sku SKU-1", Resolution: "allocate_from_site executed", ResolvedBy: "auto",
 			ResolvedAt: time.Date(2026, 6, 21, 10, 0, 0, 0, time.UTC)},
 	}

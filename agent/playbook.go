@@ -58,12 +58,12 @@ func (p Playbook) Plan(ctx context.Context, req Request) (*Draft, error) {
 	primary := primaryClass(req.Trigger, f, detected)
 	d := &Draft{Class: primary, Planner: p.Name(), AlsoDetected: []string{}}
 	b := &builder{f: f, draft: d, req: req, ctx: ctx, primary: primary}
-	if primary == ClassNone {
+	if primary == connectors.ClassNone {
 		b.noException()
 		return d, nil
 	}
 	b.plan(primary)
-	for _, c := range Classes() {
+	for _, c := range connectors.Classes() {
 		if c != primary && detected[c] {
 			d.AlsoDetected = append(d.AlsoDetected, c)
 			b.plan(c)
@@ -165,17 +165,17 @@ func (f *findings) hasHold(code string) bool {
 func holdClass(code string) string {
 	switch code {
 	case connectors.HoldCredit:
-		return ClassCreditHold
+		return connectors.ClassCreditHold
 	case connectors.HoldCompliance:
-		return ClassComplianceHold
+		return connectors.ClassComplianceHold
 	case connectors.HoldData:
-		return ClassMasterDataError
+		return connectors.ClassMasterDataError
 	case connectors.HoldPrice:
-		return ClassPricingMismatch
+		return connectors.ClassPricingMismatch
 	case connectors.HoldDuplicate:
-		return ClassDuplicateOrder
+		return connectors.ClassDuplicateOrder
 	case connectors.HoldStock:
-		return ClassInventoryShortage
+		return connectors.ClassInventoryShortage
 	}
 	return ""
 }
@@ -195,35 +195,35 @@ func detect(f *findings) map[string]bool {
 	}
 	c := f.credit
 	if c.OverLimit || c.PastDueAmount > 0 || c.CreditStop {
-		d[ClassCreditHold] = true
+		d[connectors.ClassCreditHold] = true
 	}
 	gone := f.shippedOrGone()
 	if !gone && len(f.avail.ShortLines) > 0 {
-		d[ClassInventoryShortage] = true
+		d[connectors.ClassInventoryShortage] = true
 	}
 	if !gone {
 		for _, l := range f.prices.Lines {
 			if l.Mismatch || l.BelowCost {
-				d[ClassPricingMismatch] = true
+				d[connectors.ClassPricingMismatch] = true
 			}
 		}
 	}
 	for _, s := range f.ships.Shipments {
 		if s.Status != connectors.ShipDelivered && (s.Late || s.Exception) {
-			d[ClassShipmentDelay] = true
+			d[connectors.ClassShipmentDelay] = true
 		}
 	}
 	if len(f.dups.Candidates) > 0 {
-		d[ClassDuplicateOrder] = true
+		d[connectors.ClassDuplicateOrder] = true
 	}
 	if len(f.master.Issues) > 0 {
-		d[ClassMasterDataError] = true
+		d[connectors.ClassMasterDataError] = true
 	}
 	if !f.compliance.AllValid {
-		d[ClassComplianceHold] = true
+		d[connectors.ClassComplianceHold] = true
 	}
 	if !gone && f.carrierConflict() {
-		d[ClassCarrierConflict] = true
+		d[connectors.ClassCarrierConflict] = true
 	}
 	return d
 }
@@ -248,7 +248,7 @@ func (f *findings) carrierConflict() bool {
 // it is present, otherwise the first detected in precedence order.
 func primaryClass(t Trigger, f *findings, detected map[string]bool) string {
 	if len(detected) == 0 {
-		return ClassNone
+		return connectors.ClassNone
 	}
 	switch t.Event {
 	case connectors.EventHoldPlaced:
@@ -260,29 +260,29 @@ func primaryClass(t Trigger, f *findings, detected map[string]bool) string {
 			}
 		}
 	case connectors.EventShipmentStatus:
-		for _, c := range []string{ClassShipmentDelay, ClassCarrierConflict} {
+		for _, c := range []string{connectors.ClassShipmentDelay, connectors.ClassCarrierConflict} {
 			if detected[c] {
 				return c
 			}
 		}
 	case connectors.EventInventoryChanged:
-		if detected[ClassInventoryShortage] {
-			return ClassInventoryShortage
+		if detected[connectors.ClassInventoryShortage] {
+			return connectors.ClassInventoryShortage
 		}
 	}
 	// Without a CREDIT hold the ERP has not stopped the order for credit: a
 	// credit signal alone (over limit, past due) then ranks below every other
 	// detected problem.
-	softCredit := detected[ClassCreditHold] && !f.hasHold(connectors.HoldCredit)
-	for _, c := range Classes() {
-		if detected[c] && !(softCredit && c == ClassCreditHold) {
+	softCredit := detected[connectors.ClassCreditHold] && !f.hasHold(connectors.HoldCredit)
+	for _, c := range connectors.Classes() {
+		if detected[c] && !(softCredit && c == connectors.ClassCreditHold) {
 			return c
 		}
 	}
-	if detected[ClassCreditHold] {
-		return ClassCreditHold
+	if detected[connectors.ClassCreditHold] {
+		return connectors.ClassCreditHold
 	}
-	return ClassNone
+	return connectors.ClassNone
 }
 
 // builder accumulates a draft's facts and proposals.
@@ -320,12 +320,12 @@ func (b *builder) propose(class string, a connectors.Action, rationale string) {
 	// and no cancellation unless the order is a duplicate.
 	if class != b.primary {
 		switch {
-		case b.primary == ClassMasterDataError && a.Type == connectors.ActReleaseHold,
-			b.primary == ClassComplianceHold && a.Type == connectors.ActSubstituteItem:
+		case b.primary == connectors.ClassMasterDataError && a.Type == connectors.ActReleaseHold,
+			b.primary == connectors.ClassComplianceHold && a.Type == connectors.ActSubstituteItem:
 			return
 		}
 	}
-	if a.Type == connectors.ActCancelOrder && class != ClassDuplicateOrder {
+	if a.Type == connectors.ActCancelOrder && class != connectors.ClassDuplicateOrder {
 		return
 	}
 	for _, p := range b.draft.Proposals {
@@ -347,21 +347,21 @@ func usd(x float64) string { return connectors.FormatUSD(connectors.Cents(x)) }
 
 func (b *builder) plan(class string) {
 	switch class {
-	case ClassCreditHold:
+	case connectors.ClassCreditHold:
 		b.credit()
-	case ClassInventoryShortage:
+	case connectors.ClassInventoryShortage:
 		b.shortage()
-	case ClassPricingMismatch:
+	case connectors.ClassPricingMismatch:
 		b.pricing()
-	case ClassShipmentDelay:
+	case connectors.ClassShipmentDelay:
 		b.delay()
-	case ClassDuplicateOrder:
+	case connectors.ClassDuplicateOrder:
 		b.duplicate()
-	case ClassMasterDataError:
+	case connectors.ClassMasterDataError:
 		b.masterData()
-	case ClassComplianceHold:
+	case connectors.ClassComplianceHold:
 		b.compliance()
-	case ClassCarrierConflict:
+	case connectors.ClassCarrierConflict:
 		b.carrier()
 	}
 }
@@ -373,7 +373,7 @@ func (b *builder) headlineFor(class, text string) {
 }
 
 func (b *builder) credit() {
-	const cls = ClassCreditHold
+	const cls = connectors.ClassCreditHold
 	f, c := b.f, b.f.credit
 	id := f.order.OrderID
 	if c.CreditHold {
@@ -411,7 +411,7 @@ func (b *builder) credit() {
 }
 
 func (b *builder) shortage() {
-	const cls = ClassInventoryShortage
+	const cls = connectors.ClassInventoryShortage
 	f, a := b.f, b.f.avail
 	id := f.order.OrderID
 	var shortSKUs []string
@@ -460,7 +460,7 @@ func (b *builder) shortage() {
 }
 
 func (b *builder) substitute(line int) {
-	const cls = ClassInventoryShortage
+	const cls = connectors.ClassInventoryShortage
 	rep, ref, err := tools.Run(b.ctx, b.req.Calls, b.req.Tools.Substitutes, tools.LineQuery{OrderID: b.f.order.OrderID, Line: line})
 	if err != nil {
 		return
@@ -481,7 +481,7 @@ func (b *builder) substitute(line int) {
 }
 
 func (b *builder) pricing() {
-	const cls = ClassPricingMismatch
+	const cls = connectors.ClassPricingMismatch
 	f := b.f
 	id := f.order.OrderID
 	var skus []string
@@ -521,7 +521,7 @@ func (b *builder) pricing() {
 }
 
 func (b *builder) delay() {
-	const cls = ClassShipmentDelay
+	const cls = connectors.ClassShipmentDelay
 	f := b.f
 	id := f.order.OrderID
 	for _, s := range f.ships.Shipments {
@@ -559,7 +559,7 @@ func (b *builder) delay() {
 }
 
 func (b *builder) duplicate() {
-	const cls = ClassDuplicateOrder
+	const cls = connectors.ClassDuplicateOrder
 	f := b.f
 	id := f.order.OrderID
 	if len(f.dups.Candidates) == 0 {
@@ -585,7 +585,7 @@ func (b *builder) duplicate() {
 }
 
 func (b *builder) masterData() {
-	const cls = ClassMasterDataError
+	const cls = connectors.ClassMasterDataError
 	f := b.f
 	id := f.order.OrderID
 	if len(f.master.Issues) == 0 {
@@ -605,7 +605,7 @@ func (b *builder) masterData() {
 }
 
 func (b *builder) compliance() {
-	const cls = ClassComplianceHold
+	const cls = connectors.ClassComplianceHold
 	f, c := b.f, b.f.compliance
 	id := f.order.OrderID
 	var missing []string
@@ -644,7 +644,7 @@ func (b *builder) compliance() {
 }
 
 func (b *builder) carrier() {
-	const cls = ClassCarrierConflict
+	const cls = connectors.ClassCarrierConflict
 	f, c := b.f, b.f.carriers
 	id := f.order.OrderID
 	if c.HazmatGoods && !c.CurrentCertified {

@@ -366,11 +366,11 @@ func (c *Case) validate() error {
 		}
 	}
 	if e := c.Expected; e != nil {
-		if !agent.ValidClass(e.ExceptionClass) {
-			return perr("$.expected.exception_class", "unknown class %q; one of %s", e.ExceptionClass, strings.Join(agent.Classes(), ", "))
+		if !connectors.ValidClass(e.ExceptionClass) {
+			return perr("$.expected.exception_class", "unknown class %q; one of %s", e.ExceptionClass, strings.Join(connectors.Classes(), ", "))
 		}
 		for i, cl := range e.AlsoDetected {
-			if !agent.ValidClass(cl) {
+			if !connectors.ValidClass(cl) {
 				return perr(fmt.Sprintf("$.expected.also_detected[%d]", i), "unknown class %q", cl)
 			}
 		}

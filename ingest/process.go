@@ -174,7 +174,7 @@ func (p *CaseProcessor) Process(ctx context.Context, d Delivery) (string, error)
 	}
 	c.ID = ownID
 	outcome := OutcomeOpened
-	if c.Class == agent.ClassNone {
+	if c.Class == connectors.ClassNone {
 		if err := p.recordClean(ctx, c); err != nil {
 			return "", err
 		}
@@ -230,7 +230,7 @@ func (p *CaseProcessor) whatChanged(ctx context.Context, ev connectors.Event, ca
 		return d + ")"
 	}
 	switch {
-	case now.Class == agent.ClassNone:
+	case now.Class == connectors.ClassNone:
 		return "Investigated again on current data: the order no longer shows an exception."
 	case now.Class == was.Class && top(now) == top(&was):
 		return fmt.Sprintf("Investigated again on current data: still %s; the recommendation stands: %s.", now.Class, top(now))

@@ -17,7 +17,7 @@ func recordedCase() *agent.Case {
 		return agent.Proposal{Rank: rank, Action: connectors.Action{ID: id, Type: typ, OrderID: "SO-1", Args: connectors.Args{}},
 			Confidence: 0.95, Decision: policy.Decision{Outcome: out, Rule: "r", Reason: "because"}}
 	}
-	return &agent.Case{ID: "case-1", OrderID: "SO-1", CustomerID: "C-1", Class: agent.ClassCreditHold, Summary: "s",
+	return &agent.Case{ID: "case-1", OrderID: "SO-1", CustomerID: "C-1", Class: connectors.ClassCreditHold, Summary: "s",
 		Actions: []agent.Proposal{
 			act("p1", connectors.ActRequestCreditReview, policy.Auto, 1),
 			act("p2", connectors.ActNotifyCustomer, policy.Auto, 2),

@@ -60,7 +60,7 @@ func New(cfg Config) (*Planner, error) {
 // SystemData is the data the system prompt is rendered with: the action
 // vocabulary from connectors.ActionSpecs and the taxonomy.
 func SystemData() prompts.SystemData {
-	d := prompts.SystemData{Classes: agent.Classes(), Severities: severities(), SubmitTool: SubmitTool}
+	d := prompts.SystemData{Classes: connectors.Classes(), Severities: severities(), SubmitTool: SubmitTool}
 	for _, s := range connectors.ActionSpecs() {
 		args := make([]string, len(s.Args))
 		for i, a := range s.Args {

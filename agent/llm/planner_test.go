@@ -11,6 +11,7 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 
 	"github.com/exdesk/exdesk/agent"
+	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/evals"
 	"github.com/exdesk/exdesk/policy"
 	"github.com/exdesk/exdesk/tools"
@@ -64,7 +65,7 @@ func TestPlanScenarios(t *testing.T) {
 			})},
 			trips: 2,
 			check: func(t *testing.T, c *agent.Case, s *script) {
-				if c.Class != agent.ClassCreditHold || len(c.Calls) != 1 || c.Usage.Tokens != 200 {
+				if c.Class != connectors.ClassCreditHold || len(c.Calls) != 1 || c.Usage.Tokens != 200 {
 					t.Errorf("case = class %s, %d calls, %d tokens", c.Class, len(c.Calls), c.Usage.Tokens)
 				}
 				req := s.requests()[0]

@@ -40,7 +40,7 @@ const submitDescription = "Finish the case: your reading of it and the actions y
 // ParseSubmission also accepts args as a JSON-encoded string of an object,
 // as some non-strict servers send.
 func SubmitSchema() map[string]any {
-	classes := append(agent.Classes(), agent.ClassNone)
+	classes := append(connectors.Classes(), connectors.ClassNone)
 	argProps := map[string]any{}
 	var argNames []string
 	for _, spec := range connectors.ActionSpecs() {
@@ -70,7 +70,7 @@ func SubmitSchema() map[string]any {
 		"properties": map[string]any{
 			"exception_class": map[string]any{"type": "string", "enum": toAny(classes)},
 			"severity":        map[string]any{"type": "string", "enum": toAny(severities())},
-			"also_detected":   map[string]any{"type": "array", "items": map[string]any{"type": "string", "enum": toAny(agent.Classes())}},
+			"also_detected":   map[string]any{"type": "array", "items": map[string]any{"type": "string", "enum": toAny(connectors.Classes())}},
 			"summary":         map[string]any{"type": "string", "description": "names the order id, the exception and the numbers behind it"},
 			"actions":         map[string]any{"type": "array", "items": action, "description": "best first"},
 			"evidence": map[string]any{"type": "array", "description": "the facts the summary rests on, each citing the id of your tool call it came from",
@@ -169,15 +169,15 @@ func ParseSubmission(args string, orderID string) (*Submission, error) {
 	var problems []string
 	add := func(format string, a ...any) { problems = append(problems, fmt.Sprintf(format, a...)) }
 	s := &Submission{Class: strings.TrimSpace(raw.ExceptionClass), Severity: strings.TrimSpace(raw.Severity), Summary: strings.TrimSpace(raw.Summary), AlsoDetected: []string{}}
-	if !agent.ValidClass(s.Class) {
-		add("exception_class %q is not a class (use one of: %s)", raw.ExceptionClass, strings.Join(append(agent.Classes(), agent.ClassNone), ", "))
+	if !connectors.ValidClass(s.Class) {
+		add("exception_class %q is not a class (use one of: %s)", raw.ExceptionClass, strings.Join(append(connectors.Classes(), connectors.ClassNone), ", "))
 	}
 	if !slices.Contains(severities(), s.Severity) {
 		add("severity %q is not one of %s", raw.Severity, strings.Join(severities(), ", "))
 	}
 	for i, c := range raw.AlsoDetected {
 		switch {
-		case !agent.ValidClass(c) || c == agent.ClassNone:
+		case !connectors.ValidClass(c) || c == connectors.ClassNone:
 			add("also_detected[%d] %q is not a class", i, c)
 		case c != s.Class && !slices.Contains(s.AlsoDetected, c):
 			s.AlsoDetected = append(s.AlsoDetected, c)

@@ -95,7 +95,7 @@ threads would read; approval actions wait in a list; a KPI table closes the run.
 			continue
 		}
 		k.investigations++
-		if c.Class == agent.ClassNone {
+		if c.Class == connectors.ClassNone {
 			delete(open, ev.OrderID)
 			continue
 		}
@@ -208,7 +208,7 @@ func (k *kpis) print(w io.Writer) {
 	fmt.Fprintln(w, "Exceptions by class")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "class\tcases\t%% of orders\t\n")
-	classes := agent.Classes()
+	classes := connectors.Classes()
 	sort.Strings(classes)
 	for _, c := range classes {
 		fmt.Fprintf(tw, "%s\t%d\t%.1f%%\t\n", c, k.byClass[c], 100*float64(k.byClass[c])/float64(max(k.orders, 1)))

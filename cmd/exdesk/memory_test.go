@@ -34,7 +34,7 @@ func TestResolvedCasesFeedCaseMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	c := &store.Case{ID: "case-1", OrderID: "SO-10047", CustomerID: "C-481", Class: agent.ClassCreditHold, Summary: "credit hold"}
+	c := &store.Case{ID: "case-1", OrderID: "SO-10047", CustomerID: "C-481", Class: connectors.ClassCreditHold, Summary: "credit hold"}
 	if err := st.CreateCase(ctx, c); err != nil {
 		t.Fatal(err)
 	}

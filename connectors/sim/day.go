@@ -9,15 +9,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/exdesk/exdesk/agent"
 	"github.com/exdesk/exdesk/connectors"
 )
 
 // Classes returns the eight exception classes in taxonomy order (the
 // order of classRates).
 func Classes() []string {
-	return []string{agent.ClassCreditHold, agent.ClassInventoryShortage, agent.ClassPricingMismatch, agent.ClassShipmentDelay,
-		agent.ClassDuplicateOrder, agent.ClassMasterDataError, agent.ClassComplianceHold, agent.ClassCarrierConflict}
+	return []string{connectors.ClassCreditHold, connectors.ClassInventoryShortage, connectors.ClassPricingMismatch, connectors.ClassShipmentDelay,
+		connectors.ClassDuplicateOrder, connectors.ClassMasterDataError, connectors.ClassComplianceHold, connectors.ClassCarrierConflict}
 }
 
 // classRates is the share of orders that carry each class as their primary
@@ -114,7 +113,7 @@ func (g *dayGen) run(n int, day connectors.Date) {
 	candidates := []int{}
 	for i, s := range slots {
 		switch s {
-		case agent.ClassCreditHold, agent.ClassInventoryShortage, agent.ClassShipmentDelay, agent.ClassComplianceHold, agent.ClassCarrierConflict:
+		case connectors.ClassCreditHold, connectors.ClassInventoryShortage, connectors.ClassShipmentDelay, connectors.ClassComplianceHold, connectors.ClassCarrierConflict:
 			candidates = append(candidates, i)
 		}
 	}
@@ -128,10 +127,10 @@ func (g *dayGen) run(n int, day connectors.Date) {
 		primary := slots[i]
 		second := ""
 		if duals[i] {
-			second = []string{agent.ClassPricingMismatch, agent.ClassPricingMismatch, agent.ClassMasterDataError}[g.r.IntN(3)]
+			second = []string{connectors.ClassPricingMismatch, connectors.ClassPricingMismatch, connectors.ClassMasterDataError}[g.r.IntN(3)]
 		}
 		var d *draft
-		if primary == agent.ClassDuplicateOrder {
+		if primary == connectors.ClassDuplicateOrder {
 			d = g.duplicate(id, times[i])
 			if d == nil { // nothing to duplicate yet: a clean order takes the slot
 				primary = ""
@@ -297,7 +296,7 @@ func sourceOf(o connectors.Order) string {
 // order builds one order of the given classes (none for a clean order).
 func (g *dayGen) order(id string, t time.Time, primary, second string) *draft {
 	r := g.r
-	d := &draft{checkCredit: primary != agent.ClassCreditHold}
+	d := &draft{checkCredit: primary != connectors.ClassCreditHold}
 	if primary != "" {
 		d.classes = append(d.classes, primary)
 	}
@@ -308,7 +307,7 @@ func (g *dayGen) order(id string, t time.Time, primary, second string) *draft {
 	var holds []connectors.Hold
 	hold := func(code, reason string) { holds = append(holds, connectors.Hold{Code: code, Reason: reason}) }
 	switch primary {
-	case agent.ClassCreditHold:
+	case connectors.ClassCreditHold:
 		if r.IntN(100) < 25 {
 			d.c = g.goodCustomer()
 			lo.smallTotal = true
@@ -322,7 +321,7 @@ func (g *dayGen) order(id string, t time.Time, primary, second string) *draft {
 				hold(connectors.HoldCredit, "credit check failed")
 			}
 		}
-	case agent.ClassComplianceHold:
+	case connectors.ClassComplianceHold:
 		state := []string{docMissing, docExpired, docValid}[weighted(r, []int{35, 35, 30})]
 		var cands []*custInfo
 		for _, i := range g.w.custByCredit[creditGood] {
@@ -350,7 +349,7 @@ func (g *dayGen) order(id string, t time.Time, primary, second string) *draft {
 	default:
 		d.c = g.goodCustomer()
 	}
-	if primary == agent.ClassCarrierConflict {
+	if primary == connectors.ClassCarrierConflict {
 		if r.IntN(100) < 55 {
 			hazConflict = true
 			d.scenario = append(d.scenario, "carrier:hazmat_not_certified")
@@ -384,7 +383,7 @@ func (g *dayGen) order(id string, t time.Time, primary, second string) *draft {
 	var priceChange *OrderChanged
 	shortSKU := ""
 	switch primary {
-	case agent.ClassInventoryShortage:
+	case connectors.ClassInventoryShortage:
 		var it *itemInfo
 		if pool := g.w.tightAt[d.o.ShipFrom]; len(pool) > 0 && r.IntN(100) < 60 {
 			it = g.w.items[pick(r, pool)]
@@ -400,22 +399,22 @@ func (g *dayGen) order(id string, t time.Time, primary, second string) *draft {
 		if r.IntN(100) < 25 {
 			hold(connectors.HoldStock, "insufficient stock to allocate")
 		}
-	case agent.ClassMasterDataError:
+	case connectors.ClassMasterDataError:
 		g.masterData(d, "", &holds)
 	}
-	if primary == agent.ClassPricingMismatch || second == agent.ClassPricingMismatch {
+	if primary == connectors.ClassPricingMismatch || second == connectors.ClassPricingMismatch {
 		priceChange = g.pricing(d, shortSKU)
 		if priceChange == nil {
 			return nil // no contract to break: try another customer
 		}
-		if primary != agent.ClassPricingMismatch {
-			d.classes = append(d.classes, agent.ClassPricingMismatch)
+		if primary != connectors.ClassPricingMismatch {
+			d.classes = append(d.classes, connectors.ClassPricingMismatch)
 		}
 		if g.r.IntN(100) < 60 {
 			hold(connectors.HoldPrice, "price differs from contract")
 		}
 	}
-	if second == agent.ClassMasterDataError {
+	if second == connectors.ClassMasterDataError {
 		g.masterData(d, "dual", &holds)
 	}
 
@@ -431,7 +430,7 @@ func (g *dayGen) order(id string, t time.Time, primary, second string) *draft {
 			}
 		}
 		d.o.Carrier = pick(r, cands)
-	case primary == agent.ClassCarrierConflict:
+	case primary == connectors.ClassCarrierConflict:
 		var cands []string
 		for _, c := range g.w.carriers {
 			if !c.HasCapacity(d.c.region) && (!haz || c.HazmatCertified) {
@@ -448,7 +447,7 @@ func (g *dayGen) order(id string, t time.Time, primary, second string) *draft {
 	delay := ""
 	tender := false
 	switch {
-	case primary == agent.ClassShipmentDelay:
+	case primary == connectors.ClassShipmentDelay:
 		delay = []string{"missed_pickup", "weather_in_transit", "carrier_exception"}[weighted(r, []int{45, 35, 20})]
 		d.scenario = append([]string{"delay:" + delay}, d.scenario...)
 		d.o.RequestedShipDate = g.w.day
@@ -491,7 +490,7 @@ func (g *dayGen) order(id string, t time.Time, primary, second string) *draft {
 		d.o.Status = connectors.StatusOnHold
 	}
 	g.shipment(d, delay, tender, t)
-	if primary == agent.ClassInventoryShortage && r.IntN(100) < 35 {
+	if primary == connectors.ClassInventoryShortage && r.IntN(100) < 35 {
 		g.stockEvent(d, shortSKU, after(10, 150))
 	}
 	if len(d.classes) == 0 && r.IntN(100) < 5 {
@@ -617,7 +616,7 @@ func (g *dayGen) masterData(d *draft, mode string, holds *[]connectors.Hold) {
 		g.blankField(d, true)
 	}
 	if mode != "" {
-		d.classes = append(d.classes, agent.ClassMasterDataError)
+		d.classes = append(d.classes, connectors.ClassMasterDataError)
 	}
 	*holds = append(*holds, connectors.Hold{Code: connectors.HoldData, Reason: "order failed validation"})
 }
@@ -751,7 +750,7 @@ func (g *dayGen) duplicate(id string, t time.Time) *draft {
 	}
 	orig := cands[g.r.IntN(min(len(cands), 25))]
 	orig.used = true
-	d := &draft{c: orig.cust, classes: []string{agent.ClassDuplicateOrder}}
+	d := &draft{c: orig.cust, classes: []string{connectors.ClassDuplicateOrder}}
 	d.o = orig.o
 	d.o.ID, d.o.CreatedAt, d.o.Holds, d.o.Notes = id, t, []connectors.Hold{}, ""
 	d.o.Lines = slices.Clone(orig.o.Lines)

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/exdesk/exdesk/agent"
 	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/connectors/sim"
 )
@@ -73,7 +72,7 @@ func (c *checker) classes(o connectors.Order) []string {
 	for _, l := range o.Lines {
 		total += cents(float64(l.Qty) * l.UnitPrice)
 	}
-	add(agent.ClassCreditHold, o.HasHold(connectors.HoldCredit) || cust.CreditStop || cents(cust.PastDueAmount) > 0 ||
+	add(connectors.ClassCreditHold, o.HasHold(connectors.HoldCredit) || cust.CreditStop || cents(cust.PastDueAmount) > 0 ||
 		cents(cust.OpenAR)+total > cents(cust.CreditLimit))
 
 	// Shortage: available now + inbound by the requested date at ship-from.
@@ -97,7 +96,7 @@ func (c *checker) classes(o connectors.Order) []string {
 		}
 		short = short || avail < q
 	}
-	add(agent.ClassInventoryShortage, short)
+	add(connectors.ClassInventoryShortage, short)
 
 	mismatch := false
 	for _, l := range o.Lines {
@@ -110,7 +109,7 @@ func (c *checker) classes(o connectors.Order) []string {
 			mismatch = true
 		}
 	}
-	add(agent.ClassPricingMismatch, mismatch)
+	add(connectors.ClassPricingMismatch, mismatch)
 
 	late := false
 	for _, sh := range c.shipments[o.ID] {
@@ -119,7 +118,7 @@ func (c *checker) classes(o connectors.Order) []string {
 			late = late || ev.Code == "SD"
 		}
 	}
-	add(agent.ClassShipmentDelay, late)
+	add(connectors.ClassShipmentDelay, late)
 
 	dup := false
 	for _, p := range c.byCust[o.CustomerID] {
@@ -130,7 +129,7 @@ func (c *checker) classes(o connectors.Order) []string {
 			dup = true
 		}
 	}
-	add(agent.ClassDuplicateOrder, dup)
+	add(connectors.ClassDuplicateOrder, dup)
 
 	a := o.ShipTo
 	bad := a.Name == "" || a.Line1 == "" || a.City == "" || a.Region == "" || a.PostalCode == "" || a.Country == ""
@@ -138,7 +137,7 @@ func (c *checker) classes(o connectors.Order) []string {
 		it := c.items[l.SKU]
 		bad = bad || l.UOM != it.UOM || (it.Hazmat && it.UNNumber == "")
 	}
-	add(agent.ClassMasterDataError, bad)
+	add(connectors.ClassMasterDataError, bad)
 
 	comp := o.HasHold(connectors.HoldCompliance)
 	for _, l := range o.Lines {
@@ -154,7 +153,7 @@ func (c *checker) classes(o connectors.Order) []string {
 		}
 		comp = comp || !valid
 	}
-	add(agent.ClassComplianceHold, comp)
+	add(connectors.ClassComplianceHold, comp)
 
 	hazmat := false
 	for _, l := range o.Lines {
@@ -169,7 +168,7 @@ func (c *checker) classes(o connectors.Order) []string {
 		cr := c.carriers[code]
 		conflict = conflict || (hazmat && !cr.HazmatCertified) || slices.Contains(cr.LanesWithoutCapacity, o.ShipTo.Region)
 	}
-	add(agent.ClassCarrierConflict, conflict)
+	add(connectors.ClassCarrierConflict, conflict)
 	return out
 }
 
