@@ -138,56 +138,6 @@ func TestFallbackWhenPlannerFails(t *testing.T) {
 	}
 }
 
-func TestExecuteRechecksOnFreshData(t *testing.T) {
-	conn := load(t, "credit-stale-01.json")
-	inv := investigator(t, conn, agent.Playbook{})
-	ctx := context.Background()
-	c, err := inv.Investigate(ctx, agent.Trigger{Type: "event", Event: "hold_placed", OrderID: "SO-10068"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	top, _ := c.Top()
-	if top.Decision.Outcome != policy.Auto {
-		t.Fatalf("want an auto release, got %+v", top)
-	}
-	// The customer goes on credit stop between the proposal and execution.
-	cust, _ := conn.Customer(ctx, "C-162")
-	cust.CreditStop = true
-	conn.PutCustomer(cust)
-	if _, err := inv.ExecuteAuto(ctx, c); !errors.Is(err, agent.ErrBlocked) {
-		t.Fatalf("want ErrBlocked on fresh data, got %v", err)
-	}
-	if n := len(conn.Executions()); n != 0 {
-		t.Fatalf("nothing may execute, got %d executions", n)
-	}
-	cust.CreditStop = false
-	conn.PutCustomer(cust)
-	for range 2 { // executing twice under one id changes the system once
-		if _, err := inv.ExecuteAuto(ctx, c); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if n := len(conn.Executions()); n != 1 {
-		t.Fatalf("want exactly one execution, got %d", n)
-	}
-	o, _ := conn.Order(ctx, "SO-10068")
-	if o.HasHold(connectors.HoldCredit) {
-		t.Fatal("the CREDIT hold is still on the order")
-	}
-}
-
-func TestApprovalActionNeedsApprover(t *testing.T) {
-	conn := load(t, "credit-supervisor-01.json")
-	inv := investigator(t, conn, agent.Playbook{})
-	a := connectors.Action{ID: "p1", Type: connectors.ActReleaseHold, OrderID: "SO-10047", Args: connectors.Args{"hold_code": "CREDIT"}}
-	if _, _, err := inv.Execute(context.Background(), a, 0.95, ""); !errors.Is(err, agent.ErrNeedsApproval) {
-		t.Fatalf("want ErrNeedsApproval, got %v", err)
-	}
-	if _, _, err := inv.Execute(context.Background(), a, 0.95, "U123"); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func BenchmarkPlaybook(b *testing.B) {
 	conn := load(b, "shortage-alt-approval-01.json")
 	inv := investigator(b, conn, agent.Playbook{})

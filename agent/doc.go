@@ -7,6 +7,7 @@
 //
 // The data flow is: Trigger → Investigator.Investigate → Planner.Plan
 // (calling typed tools) → Draft → guard decision per action → Case.
-// Executing an action (after an approval, or at once for auto actions) goes
-// through Investigator.Execute, which runs the guard again on fresh data.
+// Investigating changes nothing: what happens to a case next (storing it,
+// executing an action after an approval or at once for auto actions, with
+// the guard run again on fresh data) is package casework's.
 package agent

@@ -273,3 +273,19 @@ func (a Action) Ints(name string) []int {
 	l, _ := v.([]int)
 	return l
 }
+
+// Key identifies what executing the action does, whatever proposal carries
+// it: its type, its order and its arguments (canonical JSON, keys sorted).
+// Two actions with the same key have the same business effect, so an
+// action whose key was executed on the order is done, not proposed again.
+func (a Action) Key() string {
+	args := a.Args
+	if args == nil {
+		args = Args{}
+	}
+	b, err := json.Marshal(args)
+	if err != nil {
+		b = []byte(a.String())
+	}
+	return a.Type + "|" + a.OrderID + "|" + string(b)
+}

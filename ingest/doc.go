@@ -12,15 +12,13 @@
 //	    more than MaxDeliveries times goes to the dead-letter stream with its last
 //	    error; an entry is acknowledged only after its work is in the store
 //	  → CaseProcessor: per-order lock in Redis (token + TTL, compare-and-delete),
-//	    apply to the simulator when the connectors are simulated, then either
-//	    correlate the event into the order's open case (a CaseEvent whose unique
-//	    event id makes a redelivery a no-op) or investigate and open a case
-//	    (deterministic case id per event) handed to a CaseSink.
+//	    apply to the simulator when the connectors are simulated, then
+//	    casework.Desk.HandleEvent: the event opens the order's case or joins
+//	    its open case, in one store transaction with the outbox message that
+//	    posts it; the top auto action executes once per business effect.
 //
-// StoreSink is the CaseSink when Slack is not configured: it persists the case,
-// its proposals and the one execution of the top auto action (claimed with
-// store.RecordExecution) and is safe to call again for the same case after a
-// crash. slackbot.Bot satisfies CaseSink too.
+// Posting to Slack is not done under the order lock: the surfaces drain the
+// store's outbox, so a burst of cases to one channel never slows ingest.
 //
 // Everything a replica shares lives in Redis and the store; the package keeps
 // no package-level mutable state.

@@ -9,7 +9,7 @@ type Metrics struct {
 	// Received counts events by result: accepted, duplicate, rejected.
 	Received *prometheus.CounterVec
 	// Processed counts events a worker finished, by outcome: opened,
-	// correlated, no_exception, duplicate, resumed.
+	// correlated, no_exception, duplicate.
 	Processed *prometheus.CounterVec
 	// Failures counts processing attempts that failed (and will be retried
 	// or dead-lettered).

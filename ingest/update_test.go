@@ -2,46 +2,59 @@ package ingest
 
 import (
 	"context"
-	"strings"
-	"sync"
+	"encoding/json"
 	"testing"
+
+	"github.com/exdesk/exdesk/casework"
+	"github.com/exdesk/exdesk/store"
 )
 
-// noteSink is a StoreSink that also takes thread notes, as slackbot does.
-type noteSink struct {
-	*StoreSink
-	mu    sync.Mutex
-	notes map[string][]string
-}
-
-func (n *noteSink) PostCaseUpdate(_ context.Context, caseID, text string) error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.notes[caseID] = append(n.notes[caseID], text)
-	return nil
-}
-
 // An event for an order with an open case goes into that case, and its
-// thread hears how the case reads on current data.
+// thread is told (through the outbox) how the case reads on current data.
 func TestCorrelatedEventReinvestigates(t *testing.T) {
 	p := newSimPipeline(t, 300)
-	sink := &noteSink{StoreSink: p.proc.Sink.(*StoreSink), notes: map[string][]string{}}
-	p.proc.Sink = sink
 	ctx := context.Background()
+	correlated := map[string]int{}
 	for _, ev := range p.sim.Events() {
-		if _, err := p.proc.Process(ctx, Delivery{Event: ev}); err != nil {
+		out, err := p.proc.Process(ctx, Delivery{Event: ev})
+		if err != nil {
 			t.Fatal(err)
 		}
-	}
-	if len(sink.notes) == 0 {
-		t.Fatal("no correlated event reached an open case's thread")
-	}
-	for caseID, notes := range sink.notes {
-		for _, n := range notes {
-			if !strings.Contains(n, "Investigated again on current data") && !strings.Contains(n, "could not be investigated") {
-				t.Fatalf("case %s note does not say how the case reads now: %q", caseID, n)
+		if out == OutcomeCorrelated {
+			ce, err := p.store.FindCaseEvent(ctx, ev.ID)
+			if err != nil {
+				t.Fatal(err)
 			}
+			correlated[ce.CaseID]++
 		}
 	}
-	t.Logf("%d open cases heard about later events", len(sink.notes))
+	if len(correlated) == 0 {
+		t.Fatal("no event joined an open case")
+	}
+	msgs, err := p.store.ClaimOutbox(ctx, "test", 0, 100000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := map[string]int{}
+	for _, m := range msgs {
+		if m.Kind != store.OutboxCaseNote {
+			continue
+		}
+		var n casework.Note
+		if err := json.Unmarshal(m.Data, &n); err != nil {
+			t.Fatal(err)
+		}
+		if n.Kind == casework.NoteEvent {
+			if n.Event == nil || n.Now == nil || n.Now.Class == "" {
+				t.Errorf("case %s: event note without the event or how the case reads now: %s", m.CaseID, m.Data)
+			}
+			notes[m.CaseID]++
+		}
+	}
+	for caseID, n := range correlated {
+		if notes[caseID] != n {
+			t.Errorf("case %s: %d events joined it, %d notes for its thread", caseID, n, notes[caseID])
+		}
+	}
+	t.Logf("%d open cases heard about later events", len(correlated))
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/exdesk/exdesk/agent"
+	"github.com/exdesk/exdesk/casework"
 	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/connectors/sim"
 	"github.com/exdesk/exdesk/policy"
@@ -208,8 +209,11 @@ func newSimPipeline(t *testing.T, orders int) *simPipeline {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	return &simPipeline{sim: s, store: st, proc: &CaseProcessor{Store: st, Investigator: inv, Log: testLog(t),
-		Sink: &StoreSink{Store: st, Executor: inv}, Applier: s}}
+	desk, err := casework.New(casework.Options{Store: st, Investigator: inv, Systems: sys, Guard: policy.NewGuard(engine, sys)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &simPipeline{sim: s, store: st, proc: &CaseProcessor{Desk: desk, Log: testLog(t), Applier: s}}
 }
 
 // recorded counts the case events carrying each event id.
@@ -270,17 +274,38 @@ func TestDuplicateEventsProcessedOnce(t *testing.T) {
 }
 
 // checkExecutionsOnce checks that no action was executed twice: one
-// execution per proposal (the store's key) and no two executions of the
-// same action on one case.
+// execution per proposal (the store's key), no two executions on one case,
+// and never the same business effect (type, order, arguments — not the
+// JSON of the action, which carries the proposal id) twice on an order.
 func checkExecutionsOnce(t *testing.T, st *sqlite.Store) {
 	t.Helper()
-	var n, dup int
+	var n, dup, twice int
 	if err := st.DB().QueryRow(`SELECT count(*) FROM executions`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.DB().QueryRow(`SELECT count(*) FROM (SELECT case_id FROM executions GROUP BY case_id HAVING count(*) > 1)`).Scan(&dup); err != nil {
+	if err := st.DB().QueryRow(`SELECT count(*) FROM (SELECT case_id FROM executions WHERE status <> 'failed' GROUP BY case_id HAVING count(*) > 1)`).Scan(&dup); err != nil {
 		t.Fatal(err)
 	}
+	rows, err := st.DB().Query(`SELECT action FROM executions WHERE status <> 'failed'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	effects := map[string]int{}
+	for rows.Next() {
+		var raw string
+		var a connectors.Action
+		if err := rows.Scan(&raw); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(raw), &a); err != nil {
+			t.Fatal(err)
+		}
+		if effects[a.Key()]++; effects[a.Key()] == 2 {
+			twice++
+			t.Errorf("the same action executed twice: %s", a.Key())
+		}
+	}
+	rows.Close()
 	if n == 0 {
 		t.Error("no action executed at all")
 	}

@@ -3,156 +3,177 @@ package slackbot
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/slack-go/slack"
 
 	"github.com/exdesk/exdesk/agent"
-	"github.com/exdesk/exdesk/policy"
+	"github.com/exdesk/exdesk/casework"
 	"github.com/exdesk/exdesk/store"
 )
 
+// approver is the clicker as the Desk sees them: their roles come from the
+// config (users, user groups, included roles).
+func (b *Bot) approver(c click) casework.Approver {
+	return casework.Approver{
+		Actor: casework.Actor{ID: c.user, Surface: "slack", Channel: c.channel, Thread: c.messageTS, Team: c.team},
+		Holds: func(ctx context.Context, role string) (bool, error) {
+			ok, err := b.auth.Allowed(ctx, c.user, role)
+			if err != nil {
+				b.log.Error("role check failed; denying", "user", c.user, "role", role, "err", err)
+			}
+			return ok, err
+		},
+	}
+}
+
 // handleClick runs on a worker for an Approve or Reject click or a reject
-// reason submission.
+// reason submission. The decision is the Desk's; the bot tells the clicker
+// what it came to (the thread hears it through the outbox).
 func (b *Bot) handleClick(ctx context.Context, c click) {
-	p, err := b.store.GetProposal(ctx, c.proposalID)
-	if err != nil {
-		b.log.Warn("click on an unknown proposal", "proposal", c.proposalID, "user", c.user, "err", err)
-		if c.channel != "" {
-			b.ephemeral(ctx, c.channel, c.user, "This action is not known to exdesk (it may belong to another installation).")
-		}
-		return
-	}
-	channel, ts := p.SlackChannel, p.SlackTS
-	if channel == "" {
-		channel, ts = c.channel, c.messageTS
-	}
-	if p.Outcome != string(policy.Approval) {
-		b.ephemeral(ctx, channel, c.user, "This action does not take an approval.")
-		return
-	}
-	ok, err := b.auth.Allowed(ctx, c.user, p.Role)
-	if err != nil {
-		b.log.Error("role check failed; denying", "user", c.user, "role", p.Role, "err", err)
-	}
-	if !ok {
-		b.deny(ctx, p, c, channel)
-		return
-	}
+	who := b.approver(c)
+	var (
+		r   casework.Result
+		err error
+	)
 	switch c.action {
 	case ActionApprove:
-		b.approve(ctx, p, c, channel, ts)
+		r, err = b.desk.Approve(ctx, c.proposalID, who)
 	case ActionReject:
-		b.askReason(ctx, p, c, channel, ts)
+		b.askReason(ctx, c, who)
+		return
 	case "reject_submit":
-		b.reject(ctx, p, c, channel, ts)
-	}
-}
-
-// deny tells an unauthorised clicker why, and audits the attempt. Nothing
-// else changes.
-func (b *Bot) deny(ctx context.Context, p *store.Proposal, c click, channel string) {
-	verb := "approve"
-	if c.action != ActionApprove {
-		verb = "reject"
-	}
-	b.m.Approvals.WithLabelValues(p.Role, "denied").Inc()
-	b.audit(ctx, store.AuditEntry{Actor: c.user, Kind: "approval.denied", CaseID: p.CaseID, ProposalID: p.ID, Rule: p.Rule,
-		Outcome: "denied", Data: mustJSON(map[string]any{"user": c.user, "required_role": p.Role, "verb": verb})})
-	b.log.Warn("unauthorised decision attempt", "user", c.user, "proposal", p.ID, "required_role", p.Role, "verb", verb)
-	b.ephemeral(ctx, channel, c.user, fmt.Sprintf(
-		"You can't %s this: %s needs a *%s*, and you don't hold that role in exdesk's config. Nothing was changed.",
-		verb, agent.Describe(p.Action), p.Role))
-}
-
-// alreadyDecided tells a clicker that someone else decided first.
-func (b *Bot) alreadyDecided(ctx context.Context, channel, user string, err error) {
-	var ce *store.ConflictError
-	msg := "This action was already decided."
-	if errors.As(err, &ce) {
-		msg = fmt.Sprintf("This action was already decided: it is %s", ce.Current)
-		if ce.DecidedBy != "" && ce.DecidedBy != "policy" {
-			msg += " by <@" + ce.DecidedBy + ">"
-		}
-		msg += "."
-	}
-	b.ephemeral(ctx, channel, user, msg)
-}
-
-// approve moves the proposal pending → approved (compare-and-set), claims
-// its single execution, executes it with the guard run again on fresh data,
-// updates the message and posts the outcome in the thread.
-func (b *Bot) approve(ctx context.Context, p *store.Proposal, c click, channel, ts string) {
-	if err := b.store.Transition(ctx, p.ID, store.Pending, store.Approved, c.user, ""); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			b.m.Approvals.WithLabelValues(p.Role, "already_decided").Inc()
-			b.alreadyDecided(ctx, channel, c.user, err)
-			return
-		}
-		b.log.Error("approval not recorded", "proposal", p.ID, "err", err)
-		b.ephemeral(ctx, channel, c.user, "Your approval could not be recorded; nothing was executed. Try again shortly.")
+		r, err = b.desk.Reject(ctx, c.proposalID, who, strings.TrimSpace(c.reason))
+	default:
 		return
 	}
-	b.m.Approvals.WithLabelValues(p.Role, "approved").Inc()
-	b.audit(ctx, store.AuditEntry{Actor: c.user, Kind: "proposal.approved", CaseID: p.CaseID, ProposalID: p.ID, Rule: p.Rule,
-		Outcome: "approved", Data: mustJSON(map[string]any{"user": c.user, "role": p.Role})})
-
-	a := p.Action
-	a.ID = p.ID // the connector deduplicates on the proposal id
-	if err := b.store.RecordExecution(ctx, &store.Execution{ProposalID: p.ID, CaseID: p.CaseID, Action: a, By: c.user}); err != nil {
-		// Only the approver reaches here, so this is a crash recovery path.
-		b.log.Warn("execution already claimed", "proposal", p.ID, "err", err)
+	if err != nil {
+		b.log.Error("decision not recorded", "proposal", c.proposalID, "user", c.user, "action", c.action, "err", err)
+		b.ephemeral(ctx, c.channel, c.user, "Your decision could not be recorded; nothing was executed. Try again shortly.")
 		return
 	}
-	e, d, execErr := b.inv.Execute(ctx, a, b.confidenceOf(ctx, p), c.user)
-	var ep = &e
-	if execErr != nil {
-		ep = nil
-		if errors.Is(execErr, agent.ErrBlocked) {
-			b.m.Overrides.WithLabelValues("blocked_on_fresh_data").Inc()
-		}
-	}
-	state := b.finishExecution(ctx, p.CaseID, p.ID, c.user, ep, execErr)
+	b.Wake()
+	b.tell(ctx, c, r)
+}
 
-	if ts != "" {
-		if err := b.refresh(ctx, p.CaseID, channel, ts); err != nil {
-			b.log.Error("case message not updated", "proposal", p.ID, "err", err)
+// tell answers the clicker (ephemeral), by what the decision came to.
+func (b *Bot) tell(ctx context.Context, c click, r casework.Result) {
+	p := r.Proposal
+	role := p.Role
+	switch r.Kind {
+	case casework.Unknown:
+		b.log.Warn("click on an unknown proposal", "proposal", c.proposalID, "user", c.user)
+		b.ephemeral(ctx, c.channel, c.user, "This action is not known to exdesk (it may belong to another installation).")
+	case casework.NotApprovable:
+		b.ephemeral(ctx, c.channel, c.user, "This action does not take an approval.")
+	case casework.AlreadyDecided:
+		b.m.Approvals.WithLabelValues(role, "already_decided").Inc()
+		b.ephemeral(ctx, c.channel, c.user, alreadyDecided(p, c.user))
+	case casework.Denied:
+		b.m.Approvals.WithLabelValues(role, "denied").Inc()
+		verb := "approve"
+		if c.action != ActionApprove {
+			verb = "reject"
 		}
-	}
-	threadTS := ts
-	if th, err := b.caseThread(ctx, p.CaseID); err == nil {
-		threadTS = th.TS
-	}
-	var msg string
-	if state == store.Executed {
-		msg = fmt.Sprintf(":white_check_mark: <@%s> approved *%s* — executed: %s", c.user, escape(agent.Describe(a)), escape(e.Detail))
-	} else {
-		msg = fmt.Sprintf(":warning: <@%s> approved *%s* — not executed: %s", c.user, escape(agent.Describe(a)), escape(failureWords(execErr, d)))
-	}
-	if threadTS != "" {
-		b.reply(ctx, channel, threadTS, msg)
+		b.ephemeral(ctx, c.channel, c.user, fmt.Sprintf(
+			"You can't %s this: *%s* needs approval by %s, and exdesk's config does not give you that role. Nothing was changed.",
+			verb, escape(agent.Describe(p.Action)), b.holders(r.Role)))
+	case casework.Superseded:
+		b.m.Approvals.WithLabelValues(role, "superseded").Inc()
+		b.m.Overrides.WithLabelValues("superseded_on_fresh_data").Inc()
+		why := ""
+		if r.Fresh != nil {
+			why = fmt.Sprintf(" (%s: %s)", escape(r.Fresh.Rule), escape(r.Fresh.Reason))
+		}
+		b.ephemeral(ctx, c.channel, c.user, fmt.Sprintf(
+			"Not executed: on fresh data *%s* needs approval by %s%s. It is proposed again in the thread for them.",
+			escape(agent.Describe(p.Action)), b.holders(r.Role), why))
+	case casework.Refused:
+		b.m.Approvals.WithLabelValues(role, "refused").Inc()
+		b.m.Overrides.WithLabelValues("blocked_on_fresh_data").Inc()
+		b.ephemeral(ctx, c.channel, c.user, "Not executed: "+escape(r.Err.Error())+". Nothing was changed.")
+	case casework.Executed:
+		b.m.Approvals.WithLabelValues(role, "approved").Inc()
+	case casework.NotExecuted:
+		b.m.Approvals.WithLabelValues(role, "approved").Inc()
+		b.ephemeral(ctx, c.channel, c.user, "Approved, but not executed: "+escape(errText(r.Err)))
+	case casework.Rejected:
+		b.m.Rejections.WithLabelValues(role).Inc()
+		if p.Rank == 1 {
+			b.m.Overrides.WithLabelValues("rejected_recommendation").Inc()
+		}
 	}
 }
 
-func failureWords(err error, d policy.Decision) string {
-	switch {
-	case errors.Is(err, agent.ErrBlocked):
-		return "the guard blocked it on fresh data (" + d.Reason + ")"
-	case errors.Is(err, agent.ErrNeedsApproval):
-		return "the guard now requires approval by " + d.Role + " (" + d.Reason + ")"
+func errText(err error) string {
+	if err == nil {
+		return "unknown reason"
 	}
 	return err.Error()
 }
 
-// askReason opens the reject modal, carrying the proposal id.
-func (b *Bot) askReason(ctx context.Context, p *store.Proposal, c click, channel, ts string) {
-	if p.State != store.Pending {
-		b.alreadyDecided(ctx, channel, c.user, &store.ConflictError{ProposalID: p.ID, Current: p.State, DecidedBy: p.DecidedBy})
+// holders names a role and the people who hold it, for a message that
+// tells someone who can decide.
+func (b *Bot) holders(role string) string {
+	return roleWords(role, b.people)
+}
+
+// alreadyDecided tells a clicker who decided, and when; it never names
+// the clicker back to themselves as someone else.
+func alreadyDecided(p store.Proposal, clicker string) string {
+	at := ""
+	if !p.DecidedAt.IsZero() {
+		at = " at " + p.DecidedAt.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	state := string(p.State)
+	switch p.State {
+	case store.Expired:
+		state = "no longer open"
+	case store.Failed:
+		state = "approved, but its execution failed"
+	}
+	switch {
+	case p.DecidedBy == clicker:
+		verb := "decided on"
+		switch p.State {
+		case store.Approved, store.Executed, store.Failed:
+			verb = "approved"
+		case store.Rejected:
+			verb = "rejected"
+		}
+		return fmt.Sprintf("You already %s this%s; it is %s.", verb, at, state)
+	case p.DecidedBy == "" || p.DecidedBy == casework.ActorPolicy || p.DecidedBy == casework.ActorExdesk:
+		msg := fmt.Sprintf("This action was already decided: it is %s%s", state, at)
+		if p.Note != "" {
+			msg += " (" + escape(p.Note) + ")"
+		}
+		return msg + "."
+	}
+	return fmt.Sprintf("This action was already decided by %s%s: it is %s.", who(p.DecidedBy), at, state)
+}
+
+// askReason opens the reject modal, carrying the proposal id, after the
+// same checks a rejection gets (pending, and the clicker holds the role).
+func (b *Bot) askReason(ctx context.Context, c click, who casework.Approver) {
+	p, err := b.desk.Proposal(ctx, c.proposalID)
+	if err != nil {
+		b.tell(ctx, c, casework.Result{Kind: casework.Unknown})
 		return
 	}
-	meta, _ := json.Marshal(rejectMeta{ProposalID: p.ID, Channel: channel, TS: ts})
+	switch {
+	case p.State != store.Pending:
+		b.tell(ctx, c, casework.Result{Kind: casework.AlreadyDecided, Proposal: *p})
+		return
+	case !holds(ctx, who, p.Role):
+		// The Desk audits the attempt and says no.
+		r, err := b.desk.Reject(ctx, p.ID, who, "")
+		if err == nil {
+			b.tell(ctx, c, r)
+		}
+		return
+	}
+	meta, _ := json.Marshal(rejectMeta{ProposalID: p.ID, Channel: c.channel, TS: c.messageTS})
 	input := slack.NewPlainTextInputBlockElement(plain("Why not? (optional)"), rejectInputID)
 	input.Multiline = true
 	input.MaxLength = 2000
@@ -173,42 +194,17 @@ func (b *Bot) askReason(ctx context.Context, p *store.Proposal, c click, channel
 	if _, err := b.slack.OpenViewContext(ctx, c.triggerID, view); err != nil {
 		// The trigger expired or views are unavailable: reject without a reason.
 		b.log.Warn("reject modal not opened; rejecting without a reason", "proposal", p.ID, "err", err)
-		b.reject(ctx, p, c, channel, ts)
+		r, err := b.desk.Reject(ctx, p.ID, who, "")
+		if err != nil {
+			b.ephemeral(ctx, c.channel, c.user, "Your rejection could not be recorded. Try again shortly.")
+			return
+		}
+		b.Wake()
+		b.tell(ctx, c, r)
 	}
 }
 
-// reject moves the proposal pending → rejected with the reason.
-func (b *Bot) reject(ctx context.Context, p *store.Proposal, c click, channel, ts string) {
-	reason := strings.TrimSpace(c.reason)
-	if err := b.store.Transition(ctx, p.ID, store.Pending, store.Rejected, c.user, reason); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			b.alreadyDecided(ctx, channel, c.user, err)
-			return
-		}
-		b.log.Error("rejection not recorded", "proposal", p.ID, "err", err)
-		b.ephemeral(ctx, channel, c.user, "Your rejection could not be recorded. Try again shortly.")
-		return
-	}
-	b.m.Rejections.WithLabelValues(p.Role).Inc()
-	if p.Rank == 1 {
-		b.m.Overrides.WithLabelValues("rejected_recommendation").Inc()
-	}
-	b.audit(ctx, store.AuditEntry{Actor: c.user, Kind: "proposal.rejected", CaseID: p.CaseID, ProposalID: p.ID, Rule: p.Rule,
-		Outcome: "rejected", Data: mustJSON(map[string]any{"user": c.user, "role": p.Role, "reason": reason})})
-	if ts != "" {
-		if err := b.refresh(ctx, p.CaseID, channel, ts); err != nil {
-			b.log.Error("case message not updated", "proposal", p.ID, "err", err)
-		}
-	}
-	threadTS := ts
-	if th, err := b.caseThread(ctx, p.CaseID); err == nil {
-		threadTS = th.TS
-	}
-	msg := fmt.Sprintf(":x: <@%s> rejected *%s*", c.user, escape(agent.Describe(p.Action)))
-	if reason != "" {
-		msg += ": " + escape(reason)
-	}
-	if threadTS != "" {
-		b.reply(ctx, channel, threadTS, msg)
-	}
+func holds(ctx context.Context, who casework.Approver, role string) bool {
+	ok, err := who.Holds(ctx, role)
+	return err == nil && ok
 }

@@ -13,8 +13,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/exdesk/exdesk/agent"
-	"github.com/exdesk/exdesk/connectors"
-	"github.com/exdesk/exdesk/policy"
+	"github.com/exdesk/exdesk/casework"
 	"github.com/exdesk/exdesk/store"
 )
 
@@ -27,45 +26,46 @@ type SlackAPI interface {
 	SetAssistantThreadsStatusContext(ctx context.Context, params slack.AssistantThreadsSetStatusParameters) error
 	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
 	GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) ([]string, error)
+	GetUserInfoContext(ctx context.Context, user string, options ...slack.GetUserInfoOption) (*slack.User, error)
 }
 
-// Store is the part of store.Store the bot uses.
+// Store is the part of store.Store the Slack surface needs itself: the
+// outbox it drains, where each case's thread is, and a readiness check.
+// Everything else about cases goes through the Desk.
 type Store interface {
-	CreateCase(ctx context.Context, c *store.Case) error
-	GetCase(ctx context.Context, id string) (*store.Case, error)
-	UpdateCase(ctx context.Context, c *store.Case) error
+	ClaimOutbox(ctx context.Context, owner string, lease time.Duration, maxCases int) ([]store.OutboxMessage, error)
+	AckOutbox(ctx context.Context, id int64, owner string) error
+	RetryOutbox(ctx context.Context, id int64, owner, errText string, next time.Time) error
+	OutboxBacklog(ctx context.Context) (int, error)
 	AppendCaseEvent(ctx context.Context, e *store.CaseEvent) error
 	ListCaseEvents(ctx context.Context, caseID string) ([]store.CaseEvent, error)
-	CreateProposal(ctx context.Context, p *store.Proposal) error
-	GetProposal(ctx context.Context, id string) (*store.Proposal, error)
-	ListProposals(ctx context.Context, caseID string) ([]store.Proposal, error)
-	ListPendingProposals(ctx context.Context) ([]store.Proposal, error)
-	ListApprovedProposals(ctx context.Context) ([]store.Proposal, error)
-	Transition(ctx context.Context, id string, from, to store.State, by, note string) error
 	SetProposalSlack(ctx context.Context, id, channel, ts string) error
-	RecordExecution(ctx context.Context, e *store.Execution) error
-	FinishExecution(ctx context.Context, proposalID string, status store.ExecStatus, result json.RawMessage, errText string) error
-	GetExecution(ctx context.Context, proposalID string) (*store.Execution, error)
-	AppendAudit(ctx context.Context, e *store.AuditEntry) error
 	Ping(ctx context.Context) error
 }
 
-// Investigator investigates orders and executes actions; *agent.Investigator
-// implements it.
-type Investigator interface {
-	Investigate(ctx context.Context, t agent.Trigger) (*agent.Case, error)
-	Execute(ctx context.Context, a connectors.Action, confidence float64, approvedBy string) (connectors.Execution, policy.Decision, error)
-	ExecuteAuto(ctx context.Context, c *agent.Case) (*connectors.Execution, error)
+var _ Store = (store.Store)(nil)
+
+// Desk is the case lifecycle the bot drives; *casework.Desk implements it.
+type Desk interface {
+	Ask(ctx context.Context, q casework.Question) (casework.Answer, error)
+	Preview(ctx context.Context, q casework.Question) (*agent.Case, error)
+	View(ctx context.Context, caseID string) (*casework.CaseView, error)
+	Proposal(ctx context.Context, id string) (*store.Proposal, error)
+	Approve(ctx context.Context, proposalID string, who casework.Approver) (casework.Result, error)
+	Reject(ctx context.Context, proposalID string, who casework.Approver, reason string) (casework.Result, error)
+	Recover(ctx context.Context) (int, error)
 }
 
-// Options configure a Bot. Slack, Store, Redis, Investigator and Config are
+var _ Desk = (*casework.Desk)(nil)
+
+// Options configure a Bot. Slack, Store, Redis, Desk and Config are
 // required; SigningSecret is required for the HTTP handlers.
 type Options struct {
-	Slack        SlackAPI
-	Store        Store
-	Redis        *redis.Client
-	Investigator Investigator
-	Config       *Config
+	Slack  SlackAPI
+	Store  Store
+	Redis  *redis.Client
+	Desk   Desk
+	Config *Config
 
 	// SigningSecret verifies HTTP requests (SLACK_SIGNING_SECRET).
 	SigningSecret string
@@ -83,15 +83,15 @@ type Options struct {
 	ChannelInterval time.Duration
 	// WorkTimeout bounds one work item (default 2m).
 	WorkTimeout time.Duration
-	// Instance names this replica in logs.
+	// Instance names this replica in logs and in outbox leases.
 	Instance string
-	// Resolved, when set, is called after an action of a case executed
-	// (auto, approved, or recovered after a crash): the service marks the
-	// case resolved and remembers it in case memory.
-	Resolved func(ctx context.Context, r Resolved)
-	// RecoverAfter is how long an approval may stay unfinished before
-	// Resume takes it for a crash and finishes its execution (default 2m).
-	RecoverAfter time.Duration
+	// DrainEvery is how often the outbox is polled for cases other
+	// replicas stored (default 1s; a local change wakes the drainer at once).
+	DrainEvery time.Duration
+	// FoldAfter is the backlog of new cases for one channel above which
+	// they are folded into one message per class, most urgent first
+	// (default 5).
+	FoldAfter int
 }
 
 // Bot is the Slack surface. Create it with New, serve Handler (HTTP mode)
@@ -99,9 +99,8 @@ type Options struct {
 type Bot struct {
 	slack  SlackAPI
 	store  Store
-	rec    *store.CaseRecorder
 	mem    Memory
-	inv    Investigator
+	desk   Desk
 	cfg    *Config
 	auth   *Authorizer
 	verify *Verifier
@@ -109,26 +108,19 @@ type Bot struct {
 	m      *Metrics
 	out    *Outbox
 
-	workTimeout  time.Duration
-	recoverAfter time.Duration
-	now          func() time.Time
-	resolved     func(context.Context, Resolved)
-	queue        chan job
-	base         context.Context
-	cancel       context.CancelFunc
-	wg           sync.WaitGroup
-	mu           sync.Mutex
-	closed       bool
-}
-
-// Resolved says which action of a case executed, who decided it, and what
-// the connector did.
-type Resolved struct {
-	CaseID     string
-	ProposalID string
-	By         string // the approver's Slack user id, or "policy" for auto actions
-	Action     connectors.Action
-	Execution  connectors.Execution
+	workTimeout time.Duration
+	now         func() time.Time
+	instance    string
+	drainEvery  time.Duration
+	foldAfter   int
+	wake        chan struct{}
+	drainMu     sync.Mutex
+	queue       chan job
+	base        context.Context
+	cancel      context.CancelFunc
+	wg          sync.WaitGroup
+	mu          sync.Mutex
+	closed      bool
 }
 
 type job struct {
@@ -145,8 +137,8 @@ func New(o Options) (*Bot, error) {
 		return nil, errors.New("slackbot: Options.Store is required")
 	case o.Redis == nil:
 		return nil, errors.New("slackbot: Options.Redis is required")
-	case o.Investigator == nil:
-		return nil, errors.New("slackbot: Options.Investigator is required")
+	case o.Desk == nil:
+		return nil, errors.New("slackbot: Options.Desk is required")
 	case o.Config == nil:
 		return nil, errors.New("slackbot: Options.Config is required")
 	}
@@ -168,16 +160,23 @@ func New(o Options) (*Bot, error) {
 	if o.WorkTimeout <= 0 {
 		o.WorkTimeout = 2 * time.Minute
 	}
-	if o.RecoverAfter <= 0 {
-		o.RecoverAfter = 2 * time.Minute
+	if o.DrainEvery <= 0 {
+		o.DrainEvery = time.Second
+	}
+	if o.FoldAfter <= 0 {
+		o.FoldAfter = 5
+	}
+	if o.Instance == "" {
+		o.Instance = store.NewID("slack-")
 	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
 	b := &Bot{
-		slack: o.Slack, store: o.Store, rec: &store.CaseRecorder{Store: o.Store}, mem: Memory{R: o.Redis}, inv: o.Investigator, cfg: o.Config,
+		slack: o.Slack, store: o.Store, mem: Memory{R: o.Redis}, desk: o.Desk, cfg: o.Config,
 		verify: &Verifier{Secret: []byte(o.SigningSecret), Now: o.Now},
-		log:    o.Log, m: o.Metrics, workTimeout: o.WorkTimeout, recoverAfter: o.RecoverAfter, now: o.Now, resolved: o.Resolved,
+		log:    o.Log, m: o.Metrics, workTimeout: o.WorkTimeout, now: o.Now, instance: o.Instance,
+		drainEvery: o.DrainEvery, foldAfter: o.FoldAfter, wake: make(chan struct{}, 1),
 		queue: make(chan job, o.QueueSize),
 	}
 	b.auth = NewAuthorizer(o.Config, groupsOf{o.Slack}, 5*time.Minute)
@@ -205,89 +204,19 @@ func (b *Bot) Ready(ctx context.Context) error {
 	return nil
 }
 
-// Resume reports the approvals still pending in the store (they survive a
-// restart: their buttons carry only the proposal id, which any replica
-// resolves from the store).
+// Resume finishes approvals a crash left half done (through the Desk,
+// which re-checks each on fresh data and executes it at most once). Pending
+// approvals need nothing: their buttons carry only the proposal id, which
+// any replica resolves from the store. It returns how many it finished.
 func (b *Bot) Resume(ctx context.Context) (int, error) {
-	ps, err := b.store.ListPendingProposals(ctx)
+	n, err := b.desk.Recover(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("listing pending approvals: %w", err)
+		return n, fmt.Errorf("finishing interrupted approvals: %w", err)
 	}
-	for _, p := range ps {
-		b.log.Info("approval pending", "proposal", p.ID, "case", p.CaseID, "order", p.OrderID, "role", p.Role, "channel", p.SlackChannel, "ts", p.SlackTS)
-	}
-	if _, err := b.RecoverApproved(ctx); err != nil {
-		return len(ps), err
-	}
-	return len(ps), nil
-}
-
-// RecoverApproved finishes approvals that a crash left half done: approved
-// longer than Options.RecoverAfter ago, but never marked executed or
-// failed. Each is executed through the same path as a click (the guard
-// re-checked on fresh data, the execution claimed once in the store, the
-// connector deduplicating on the proposal id, so an action that did run
-// before the crash is not run again) and the outcome is posted in its
-// thread. It returns how many it finished.
-func (b *Bot) RecoverApproved(ctx context.Context) (int, error) {
-	ps, err := b.store.ListApprovedProposals(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("listing unfinished approvals: %w", err)
-	}
-	n := 0
-	for _, p := range ps {
-		if b.now().Sub(p.DecidedAt) < b.recoverAfter {
-			continue // another replica may still be executing it
-		}
-		a := p.Action
-		a.ID = p.ID
-		if err := b.store.RecordExecution(ctx, &store.Execution{ProposalID: p.ID, CaseID: p.CaseID, Action: a, By: p.DecidedBy}); err != nil && !errors.Is(err, store.ErrAlreadyExecuted) {
-			b.log.Error("unfinished approval not recovered", "proposal", p.ID, "err", err)
-			continue
-		}
-		e, d, execErr := b.inv.Execute(ctx, a, b.confidenceOf(ctx, &p), p.DecidedBy)
-		var ep *connectors.Execution
-		if execErr == nil {
-			ep = &e
-		}
-		state := b.finishExecution(ctx, p.CaseID, p.ID, p.DecidedBy, ep, execErr)
-		b.audit(ctx, store.AuditEntry{Actor: "executor", Kind: "approval.recovered", CaseID: p.CaseID, ProposalID: p.ID,
-			Outcome: string(state), Data: mustJSON(map[string]any{"approved_by": p.DecidedBy, "approved_at": p.DecidedAt})})
-		n++
-		if p.SlackChannel == "" {
-			continue
-		}
-		if err := b.refresh(ctx, p.CaseID, p.SlackChannel, p.SlackTS); err != nil {
-			b.log.Error("case message not updated", "proposal", p.ID, "err", err)
-		}
-		thread := p.SlackTS
-		if th, err := b.caseThread(ctx, p.CaseID); err == nil && th.TS != "" {
-			thread = th.TS
-		}
-		msg := fmt.Sprintf(":arrows_counterclockwise: finished <@%s>'s approval of *%s* after a restart — ", p.DecidedBy, escape(agent.Describe(a)))
-		if state == store.Executed {
-			msg += "executed: " + escape(e.Detail)
-		} else {
-			msg += "not executed: " + escape(failureWords(execErr, d))
-		}
-		b.reply(ctx, p.SlackChannel, thread, msg)
+	if n > 0 {
+		b.Wake()
 	}
 	return n, nil
-}
-
-// confidenceOf is the planner's confidence in the proposal's action, from
-// its case (1 when the case cannot be read).
-func (b *Bot) confidenceOf(ctx context.Context, p *store.Proposal) float64 {
-	cs, err := b.loadCase(ctx, p.CaseID)
-	if err != nil {
-		return 1
-	}
-	for _, act := range cs.Actions {
-		if act.Action.ID == p.ID {
-			return act.Confidence
-		}
-	}
-	return 1
 }
 
 // submit queues work without blocking; false when the queue is full or closed.
@@ -338,6 +267,9 @@ func (b *Bot) Close(ctx context.Context) error {
 	go func() { b.wg.Wait(); close(done) }()
 	select {
 	case <-done:
+		// What the finished work told the outbox is delivered before
+		// this replica goes (what is left, another replica delivers).
+		b.Drain(ctx)
 		b.cancel()
 		return nil
 	case <-ctx.Done():
@@ -401,12 +333,6 @@ func (b *Bot) ephemeral(ctx context.Context, channel, user, text string) {
 func (b *Bot) reply(ctx context.Context, channel, threadTS, text string) {
 	if _, err := b.post(ctx, channel, slack.MsgOptionText(text, false), slack.MsgOptionTS(threadTS)); err != nil {
 		b.log.Error("thread reply not delivered", "channel", channel, "thread_ts", threadTS, "err", err)
-	}
-}
-
-func (b *Bot) audit(ctx context.Context, e store.AuditEntry) {
-	if err := b.store.AppendAudit(ctx, &e); err != nil {
-		b.log.Error("audit entry not written", "kind", e.Kind, "proposal", e.ProposalID, "err", err)
 	}
 }
 

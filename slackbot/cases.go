@@ -1,15 +1,20 @@
 package slackbot
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/exdesk/exdesk/agent"
+	"github.com/exdesk/exdesk/casework"
 	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/policy"
 	"github.com/exdesk/exdesk/store"
@@ -20,53 +25,177 @@ const (
 	eventSlackThread = "slack.thread"
 )
 
-// slackThread is the data of a slack.thread case event.
+// slackThread is the data of a slack.thread case event: where a case is
+// shown. TS is the thread; Message is the message that shows the case
+// (the thread's root, a reply in a question's thread, or a digest of
+// several cases when a burst was folded).
 type slackThread struct {
-	Channel string `json:"channel"`
-	TS      string `json:"ts"`
+	Channel string   `json:"channel"`
+	TS      string   `json:"ts"`
+	Message string   `json:"message,omitempty"`
+	Digest  []string `json:"digest,omitempty"` // the cases the digest message shows
 }
 
-// ErrNoChannel is returned by PostCase when no channel is configured for
-// the case's class and there is no default.
+// ErrNoChannel is returned when no channel is configured for a case's
+// class and there is no default.
 var ErrNoChannel = errors.New("no Slack channel for the case's class")
 
-// PostCase posts a case opened by detection to the channel its class routes
-// to, one thread per case: the first post of a case starts its thread; a
-// later post of the same case id (an update) goes into that thread,
-// superseding the earlier pending approvals. The case's top action is
-// executed when the guard allows it automatically.
-func (b *Bot) PostCase(ctx context.Context, c *agent.Case) error {
-	if c == nil || c.ID == "" {
-		return errors.New("slackbot: PostCase needs a case with an id")
+// Outbox delivery settings.
+const (
+	outboxLease    = 2 * time.Minute
+	outboxBatch    = 64
+	deliverWorkers = 8
+	digestMax      = 12 // cases in one folded message
+)
+
+// Wake asks the outbox drainer to look at the outbox now (the Desk calls
+// it after a change; casework.Options.Notify).
+func (b *Bot) Wake() {
+	select {
+	case b.wake <- struct{}{}:
+	default:
 	}
-	th, err := b.caseThread(ctx, c.ID)
-	switch {
-	case err == nil:
-		_, err = b.publish(ctx, c, th.Channel, th.TS, "*Update* — the case was investigated again on current data.", true)
-		return err
-	case !errors.Is(err, store.ErrNotFound):
-		return err
-	}
-	channel, ok := b.cfg.Channel(c.Class)
-	if !ok {
-		return fmt.Errorf("%w %q (set channels.%s or channels.default in the config)", ErrNoChannel, c.Class, c.Class)
-	}
-	_, err = b.publish(ctx, c, channel, "", "", false)
-	return err
 }
 
-// PostCaseUpdate posts text into the thread of a case posted before.
-func (b *Bot) PostCaseUpdate(ctx context.Context, caseID, text string) error {
-	th, err := b.caseThread(ctx, caseID)
+// RunOutbox delivers the store's outbox to Slack until ctx ends: new cases
+// posted to the channel of their class (or the asker's thread), cases'
+// messages re-rendered from their current state, notes in their threads.
+// Every replica runs it; a case's messages are leased to one replica at a
+// time and delivered in order. Posting runs here, never under an order's
+// lock, so a burst of cases to one channel does not slow ingest; when a
+// channel's backlog of new cases exceeds Options.FoldAfter, they are
+// folded into one message per class, most urgent first.
+func (b *Bot) RunOutbox(ctx context.Context) error {
+	t := time.NewTicker(b.drainEvery)
+	defer t.Stop()
+	for {
+		b.Drain(ctx)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		case <-b.wake:
+		}
+	}
+}
+
+// Drain delivers what the outbox holds now and returns. Drains of one
+// replica run one at a time (its lease covers them all).
+func (b *Bot) Drain(ctx context.Context) {
+	b.drainMu.Lock()
+	defer b.drainMu.Unlock()
+	for ctx.Err() == nil {
+		msgs, err := b.store.ClaimOutbox(ctx, b.instance, outboxLease, outboxBatch)
+		if err != nil {
+			if ctx.Err() == nil {
+				b.log.Error("outbox not read", "err", err)
+			}
+			return
+		}
+		if len(msgs) == 0 {
+			return
+		}
+		if n, err := b.store.OutboxBacklog(ctx); err == nil {
+			b.m.OutboxBacklog.Set(float64(n))
+		}
+		b.deliver(ctx, msgs)
+	}
+}
+
+// deliver folds bursts, then delivers each case's messages in order,
+// several cases at once.
+func (b *Bot) deliver(ctx context.Context, msgs []store.OutboxMessage) {
+	byCase := map[string][]store.OutboxMessage{}
+	var order []string
+	for _, m := range msgs {
+		if _, ok := byCase[m.CaseID]; !ok {
+			order = append(order, m.CaseID)
+		}
+		byCase[m.CaseID] = append(byCase[m.CaseID], m)
+	}
+	b.fold(ctx, byCase)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(deliverWorkers)
+	for _, id := range order {
+		ms := byCase[id]
+		if len(ms) == 0 {
+			continue
+		}
+		g.Go(func() error {
+			for i, m := range ms {
+				if m.Kind == store.OutboxCaseRefresh && laterRefresh(ms[i+1:]) {
+					// A later re-render of the same case shows all this one would.
+					b.ack(gctx, m)
+					continue
+				}
+				if !b.deliverOne(gctx, m) {
+					return nil // later messages of the case wait for this one
+				}
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+}
+
+// deliverOne delivers one message and acknowledges it, or gives it back
+// to be retried. It reports whether the case's next message may follow.
+func (b *Bot) deliverOne(ctx context.Context, m store.OutboxMessage) bool {
+	var err error
+	switch m.Kind {
+	case store.OutboxCasePost:
+		err = b.deliverPost(ctx, m)
+	case store.OutboxCaseRefresh:
+		err = b.deliverRefresh(ctx, m)
+	case store.OutboxCaseNote:
+		err = b.deliverNote(ctx, m)
+	default:
+		b.log.Warn("outbox message of an unknown kind dropped", "id", m.ID, "kind", m.Kind)
+	}
 	if err != nil {
-		return err
+		wait := retryAfter(m.Attempts, err)
+		b.log.Warn("outbox message not delivered; will retry", "id", m.ID, "case", m.CaseID, "kind", m.Kind,
+			"attempt", m.Attempts+1, "retry_in", wait.String(), "err", err)
+		if rerr := b.store.RetryOutbox(context.WithoutCancel(ctx), m.ID, b.instance, err.Error(), time.Now().Add(wait)); rerr != nil {
+			b.log.Error("outbox retry not recorded", "id", m.ID, "err", rerr)
+		}
+		return false
 	}
-	_, err = b.post(ctx, th.Channel, slack.MsgOptionText(text, false), slack.MsgOptionTS(th.TS))
-	return err
+	b.ack(ctx, m)
+	return true
 }
 
-// caseThread finds the Slack thread of a stored case (store.ErrNotFound if none).
-func (b *Bot) caseThread(ctx context.Context, caseID string) (slackThread, error) {
+func (b *Bot) ack(ctx context.Context, m store.OutboxMessage) {
+	if err := b.store.AckOutbox(context.WithoutCancel(ctx), m.ID, b.instance); err != nil {
+		b.log.Error("outbox message delivered but not acknowledged", "id", m.ID, "err", err)
+	}
+}
+
+// laterRefresh reports whether ms holds a re-render.
+func laterRefresh(ms []store.OutboxMessage) bool {
+	for _, m := range ms {
+		if m.Kind == store.OutboxCaseRefresh {
+			return true
+		}
+	}
+	return false
+}
+
+// errNotPosted: a message about a case waits for the case's post.
+var errNotPosted = errors.New("the case is not posted yet")
+
+func retryAfter(attempts int, err error) time.Duration {
+	if errors.Is(err, errNotPosted) {
+		return 2 * time.Second
+	}
+	if errors.Is(err, ErrNoChannel) {
+		return 5 * time.Minute
+	}
+	return min(time.Duration(1<<min(attempts, 10))*time.Second, 15*time.Minute)
+}
+
+// thread finds where a case is shown (store.ErrNotFound if nowhere yet).
+func (b *Bot) thread(ctx context.Context, caseID string) (slackThread, error) {
 	evs, err := b.store.ListCaseEvents(ctx, caseID)
 	if err != nil {
 		return slackThread{}, fmt.Errorf("case %s events: %w", caseID, err)
@@ -77,196 +206,386 @@ func (b *Bot) caseThread(ctx context.Context, caseID string) (slackThread, error
 		}
 		var th slackThread
 		if err := json.Unmarshal(evs[i].Data, &th); err == nil && th.Channel != "" {
+			if th.Message == "" && len(th.Digest) == 0 {
+				th.Message = th.TS
+			}
 			return th, nil
 		}
 	}
 	return slackThread{}, fmt.Errorf("case %s has no Slack thread: %w", caseID, store.ErrNotFound)
 }
 
-// publish stores the case and its proposals, executes the top auto action,
-// and posts the case in the thread (threadTS empty: as a new thread). It
-// returns the ts of the case message.
-func (b *Bot) publish(ctx context.Context, c *agent.Case, channel, threadTS, intro string, update bool) (string, error) {
-	if err := b.persist(ctx, c, update); err != nil {
-		b.m.Cases.WithLabelValues(c.Class, "error").Inc()
-		return "", err
+// people renders a role's holders as mentions.
+func (b *Bot) people(role string) string {
+	users, groups := b.cfg.People(role)
+	var parts []string
+	for _, u := range users {
+		parts = append(parts, "<@"+u+">")
 	}
-	views, err := b.actionViews(ctx, c)
+	for _, g := range groups {
+		parts = append(parts, "<!subteam^"+g+">")
+	}
+	return strings.Join(parts, " ")
+}
+
+// deliverPost posts a case: into the asker's thread when a question
+// opened it, else as a new thread in the channel of its class.
+func (b *Bot) deliverPost(ctx context.Context, m store.OutboxMessage) error {
+	if _, err := b.thread(ctx, m.CaseID); err == nil {
+		return nil // posted by an attempt that died before acknowledging
+	}
+	var post casework.Post
+	if err := json.Unmarshal(m.Data, &post); err != nil {
+		return fmt.Errorf("outbox post of %s: %w", m.CaseID, err)
+	}
+	v, err := b.desk.View(ctx, m.CaseID)
 	if err != nil {
-		return "", err
+		return err
 	}
-	blocks := RenderCase(c, views, intro)
-	opts := []slack.MsgOption{slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(RenderText(c), false)}
+	channel, threadTS := "", ""
+	if o := post.Origin; o != nil && o.Surface == "slack" && o.Channel != "" {
+		channel, threadTS = o.Channel, o.Thread
+	} else {
+		ch, ok := b.cfg.Channel(v.Case.Class)
+		if !ok {
+			return fmt.Errorf("%w %q (set channels.%s or channels.default in the config)", ErrNoChannel, v.Case.Class, v.Case.Class)
+		}
+		channel = ch
+	}
+	opts := []slack.MsgOption{slack.MsgOptionBlocks(RenderCase(v, RenderOptions{People: b.people})...), slack.MsgOptionText(RenderText(v.Case), false)}
 	if threadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(threadTS))
 	}
 	ts, err := b.post(ctx, channel, opts...)
 	if err != nil {
-		b.m.Cases.WithLabelValues(c.Class, "error").Inc()
-		return "", fmt.Errorf("posting case %s: %w", c.ID, err)
+		b.m.Cases.WithLabelValues(v.Case.Class, "error").Inc()
+		return fmt.Errorf("posting case %s: %w", m.CaseID, err)
 	}
 	if threadTS == "" {
 		threadTS = ts
 	}
-	for _, v := range views {
-		if v.ProposalID == "" {
-			continue
-		}
-		if err := b.store.SetProposalSlack(ctx, v.ProposalID, channel, ts); err != nil {
-			b.log.Error("proposal's Slack message not recorded", "proposal", v.ProposalID, "err", err)
-		}
-	}
-	if !update {
-		ev := &store.CaseEvent{CaseID: c.ID, Kind: eventSlackThread, Actor: "exdesk", Data: mustJSON(slackThread{Channel: channel, TS: threadTS})}
-		if err := b.store.AppendCaseEvent(ctx, ev); err != nil {
-			b.log.Error("case thread not recorded", "case", c.ID, "err", err)
-		}
-	}
-	if err := b.mem.SaveThread(ctx, Thread{Channel: channel, TS: threadTS, OrderID: c.OrderID, CaseID: c.ID}); err != nil {
-		b.log.Error("thread context not saved", "case", c.ID, "err", err)
-	}
-	_ = b.mem.AddTurn(ctx, channel, threadTS, Turn{Who: "exdesk", Text: c.Summary, At: time.Now().UTC()})
+	b.recordThread(ctx, v, slackThread{Channel: channel, TS: threadTS, Message: ts})
 	outcome := "none"
-	if top, ok := c.Top(); ok {
+	if top, ok := v.Case.Top(); ok {
 		outcome = string(top.Decision.Outcome)
 	}
-	b.m.Cases.WithLabelValues(c.Class, outcome).Inc()
-	if c.Usage.Tokens > 0 {
-		model := c.Model
-		if model == "" {
-			model = "unknown"
-		}
-		b.m.ModelTokens.WithLabelValues(model).Add(float64(c.Usage.Tokens))
+	b.m.Cases.WithLabelValues(v.Case.Class, outcome).Inc()
+	if v.Case.Usage.Tokens > 0 {
+		model := cmp.Or(v.Case.Model, "unknown")
+		b.m.ModelTokens.WithLabelValues(model).Add(float64(v.Case.Usage.Tokens))
 	}
-	b.log.Info("case posted", "case", c.ID, "order", c.OrderID, "class", c.Class, "top_outcome", outcome, "channel", channel, "ts", ts, "thread_ts", threadTS)
-	return ts, nil
+	b.log.Info("case posted", "case", v.Case.ID, "order", v.Case.OrderID, "class", v.Case.Class, "top_outcome", outcome,
+		"channel", channel, "ts", ts, "thread_ts", threadTS)
+	return nil
 }
 
-// persist gives every action a proposal id (the id the connector
-// deduplicates on), stores the case and its proposals, settles blocked
-// actions and auto alternatives, and executes the top auto action once.
-func (b *Bot) persist(ctx context.Context, c *agent.Case, update bool) error {
-	for i := range c.Actions {
-		c.Actions[i].Action.ID = store.NewID("p_")
+// recordThread remembers where a case is shown: in the store (any replica
+// finds it) and in the thread memory (follow-ups know the order).
+func (b *Bot) recordThread(ctx context.Context, v *casework.CaseView, th slackThread) {
+	ctx = context.WithoutCancel(ctx)
+	ev := &store.CaseEvent{CaseID: v.Case.ID, Kind: eventSlackThread, Actor: "exdesk", Data: mustJSON(th)}
+	if err := b.store.AppendCaseEvent(ctx, ev); err != nil {
+		b.log.Error("case thread not recorded", "case", v.Case.ID, "err", err)
 	}
-	if update {
-		if err := b.supersede(ctx, c.ID); err != nil {
-			return err
+	for _, a := range v.Actions {
+		if a.Pending() {
+			if err := b.store.SetProposalSlack(ctx, a.Stored.ID, th.Channel, th.Message); err != nil {
+				b.log.Error("proposal's Slack message not recorded", "proposal", a.Stored.ID, "err", err)
+			}
 		}
 	}
-	if err := b.rec.Save(ctx, c, update); err != nil {
+	if err := b.mem.SaveThread(ctx, Thread{Channel: th.Channel, TS: th.TS, OrderID: v.Case.OrderID, CaseID: v.Case.ID,
+		Detected: v.Case.Trigger.Type == agent.TriggerEvent}); err != nil {
+		b.log.Error("thread context not saved", "case", v.Case.ID, "err", err)
+	}
+	_ = b.mem.AddTurn(ctx, th.Channel, th.TS, Turn{Who: "exdesk", Text: v.Case.Summary, At: time.Now().UTC()})
+}
+
+// deliverRefresh re-renders the message that shows a case from its
+// current state (chat.update): decided and superseded proposals lose
+// their buttons, new ones get them.
+func (b *Bot) deliverRefresh(ctx context.Context, m store.OutboxMessage) error {
+	th, err := b.thread(ctx, m.CaseID)
+	if errors.Is(err, store.ErrNotFound) {
+		return b.unlessNeverPosted(ctx, m)
+	}
+	if err != nil {
 		return err
 	}
-	if top, ok := c.Top(); ok && top.Decision.Outcome == policy.Auto {
-		b.executeAuto(ctx, c, top)
+	if len(th.Digest) > 0 {
+		return b.refreshDigest(ctx, th)
+	}
+	v, err := b.desk.View(ctx, m.CaseID)
+	if err != nil {
+		return err
+	}
+	return b.update(ctx, th.Channel, th.Message, slack.MsgOptionBlocks(RenderCase(v, RenderOptions{People: b.people})...), slack.MsgOptionText(RenderText(v.Case), false))
+}
+
+// unlessNeverPosted: a message about a case that has no thread waits for
+// the case's post, unless the case is one that is never posted.
+func (b *Bot) unlessNeverPosted(ctx context.Context, m store.OutboxMessage) error {
+	v, err := b.desk.View(ctx, m.CaseID)
+	if err != nil {
+		return err
+	}
+	if v.Case.Class == "" || v.Case.Class == "none" {
+		return nil
+	}
+	return errNotPosted
+}
+
+// deliverNote says in a case's thread what happened.
+func (b *Bot) deliverNote(ctx context.Context, m store.OutboxMessage) error {
+	th, err := b.thread(ctx, m.CaseID)
+	if errors.Is(err, store.ErrNotFound) {
+		return b.unlessNeverPosted(ctx, m)
+	}
+	if err != nil {
+		return err
+	}
+	var n casework.Note
+	if err := json.Unmarshal(m.Data, &n); err != nil {
+		return fmt.Errorf("outbox note of %s: %w", m.CaseID, err)
+	}
+	v, err := b.desk.View(ctx, m.CaseID)
+	if err != nil {
+		return err
+	}
+	text, blocks := b.renderNote(v, n, len(th.Digest) > 0)
+	opts := []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionTS(th.TS)}
+	if len(blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(blocks...))
+	}
+	ts, err := b.post(ctx, th.Channel, opts...)
+	if err != nil {
+		return err
+	}
+	if n.Kind == casework.NoteSuperseded && n.Replacement != "" {
+		if err := b.store.SetProposalSlack(context.WithoutCancel(ctx), n.Replacement, th.Channel, ts); err != nil {
+			b.log.Error("proposal's Slack message not recorded", "proposal", n.Replacement, "err", err)
+		}
+	}
+	switch n.Kind {
+	case casework.NoteDecision, casework.NoteExecuted:
+		switch n.State {
+		case string(store.Executed):
+			b.m.Executions.WithLabelValues("succeeded").Inc()
+		case string(store.Failed):
+			b.m.Executions.WithLabelValues("failed").Inc()
+		}
 	}
 	return nil
 }
 
-// supersede expires a case's pending proposals before an update replaces them.
-func (b *Bot) supersede(ctx context.Context, caseID string) error {
-	ps, err := b.store.ListProposals(ctx, caseID)
-	if err != nil {
-		return fmt.Errorf("listing proposals of %s: %w", caseID, err)
+// renderNote renders a note (escaping what came from outside); a
+// superseded proposal's note carries the buttons of its replacement,
+// mentioning the people of the role it needs now.
+func (b *Bot) renderNote(v *casework.CaseView, n casework.Note, folded bool) (string, []slack.Block) {
+	what := escape(agent.Describe(n.Action))
+	var s string
+	switch n.Kind {
+	case casework.NoteEvent:
+		s = ":inbox_tray: New " + escape(n.Event.Type) + " event from " + escape(n.Event.Source)
+		if !n.Event.At.IsZero() {
+			s += " at " + n.Event.At.UTC().Format("2006-01-02 15:04 UTC")
+		}
+		s += " (event `" + escape(n.Event.ID) + "`)."
+		switch {
+		case n.Now == nil:
+		case n.Now.Class == "none":
+			s += " Investigated again on current data: the order no longer shows an exception."
+		case n.Now.Same:
+			s += fmt.Sprintf(" Investigated again on current data: still %s; the recommendation stands: %s (%s).",
+				escape(humanClass(n.Now.Class)), escape(n.Now.Top), escape(outcomeWords(n.Now.Decision)))
+		default:
+			s += " Investigated again on current data, the case now reads: " + escape(n.Now.Summary)
+		}
+	case casework.NoteExecuted:
+		s = ":gear: Executed automatically: *" + what + "* — " + escape(n.Detail)
+	case casework.NoteDecision:
+		if n.Recovered {
+			s = fmt.Sprintf(":arrows_counterclockwise: finished %s's approval of *%s* after a restart — ", who(n.By), what)
+			if n.State == string(store.Executed) {
+				s += "executed: " + escape(n.Detail)
+			} else {
+				s += "not executed: " + escape(n.Detail)
+			}
+			break
+		}
+		switch n.State {
+		case string(store.Executed):
+			s = fmt.Sprintf(":white_check_mark: %s approved *%s* — executed: %s", who(n.By), what, escape(n.Detail))
+		case string(store.Failed):
+			s = fmt.Sprintf(":warning: %s approved *%s* — not executed: %s", who(n.By), what, escape(n.Detail))
+		case string(store.Rejected):
+			s = fmt.Sprintf(":x: %s rejected *%s*", who(n.By), what)
+			if n.Reason != "" {
+				s += ": " + escape(n.Reason)
+			}
+		default:
+			s = fmt.Sprintf(":no_entry: %s's approval of *%s* was refused: %s", who(n.By), what, escape(n.Detail))
+		}
+	case casework.NoteSuperseded:
+		role := ""
+		if n.Fresh != nil {
+			role = n.Fresh.Role
+		}
+		s = fmt.Sprintf(":arrows_counterclockwise: *%s* was not executed: on fresh data the guard requires approval by %s",
+			what, roleWords(role, b.people))
+		if n.Fresh != nil {
+			s += fmt.Sprintf(" (%s: %s)", escape(n.Fresh.Rule), escape(n.Fresh.Reason))
+		}
+		s += fmt.Sprintf(". %s's approval no longer applies; it is proposed again here.", who(n.By))
+		if p, ok := v.Proposals[n.Replacement]; ok && p.State == store.Pending {
+			dec := policy.Decision{Outcome: policy.Outcome(p.Outcome), Role: p.Role, Rule: p.Rule, Reason: p.Reason}
+			return stripForText(s), []slack.Block{slack.NewSectionBlock(md(clip(s, MaxSectionText)), nil, nil), buttons(v.Case, &p, dec)}
+		}
+	case casework.NoteResolved:
+		s = ":checkered_flag: Case resolved: " + escape(n.Detail)
+	default:
+		s = "Case " + escape(v.Case.ID) + " changed."
 	}
-	for _, p := range ps {
-		if p.State != store.Pending {
+	if folded {
+		s = "*" + escape(v.Case.OrderID) + "* · " + s
+	}
+	return clip(s, 3000), nil
+}
+
+// stripForText is the notification text of a message with blocks.
+func stripForText(s string) string { return clip(s, 3000) }
+
+// --- folding bursts ------------------------------------------------------------
+
+// fold posts the new cases of a channel whose backlog exceeds FoldAfter
+// as digests, one message per class with the most urgent cases first, and
+// removes their post messages from byCase.
+func (b *Bot) fold(ctx context.Context, byCase map[string][]store.OutboxMessage) {
+	type entry struct {
+		msg  store.OutboxMessage
+		view *casework.CaseView
+	}
+	perChannel := map[string][]entry{}
+	for id, ms := range byCase {
+		if len(ms) == 0 || ms[0].Kind != store.OutboxCasePost {
 			continue
 		}
-		err := b.store.Transition(ctx, p.ID, store.Pending, store.Expired, "exdesk", "superseded by an update of the case")
-		if err != nil && !errors.Is(err, store.ErrConflict) {
-			return fmt.Errorf("expiring proposal %s: %w", p.ID, err)
+		var post casework.Post
+		if json.Unmarshal(ms[0].Data, &post) != nil || post.Origin != nil {
+			continue // a question's case goes to the asker
 		}
-	}
-	return nil
-}
-
-// executeAuto executes the case's top auto action through
-// Investigator.ExecuteAuto, claimed once in the store.
-func (b *Bot) executeAuto(ctx context.Context, c *agent.Case, top agent.Proposal) {
-	claimed, err := b.rec.ClaimTop(ctx, c)
-	if err != nil || !claimed {
-		b.log.Info("auto action not claimed", "proposal", top.Action.ID, "err", err)
-		return
-	}
-	e, err := b.inv.ExecuteAuto(ctx, c)
-	b.finishExecution(ctx, c.ID, top.Action.ID, "policy", e, err)
-}
-
-// finishExecution records an execution's outcome, moves the proposal to
-// executed or failed and writes the audit entry.
-// The records are written even when ctx was cancelled meanwhile.
-func (b *Bot) finishExecution(ctx context.Context, caseID, proposalID, by string, e *connectors.Execution, execErr error) store.State {
-	state, err := b.rec.Finish(ctx, caseID, proposalID, by, e, execErr)
-	if err != nil {
-		b.log.Error("execution outcome not fully recorded", "proposal", proposalID, "state", state, "err", err)
-	}
-	if state != store.Executed {
-		b.m.Executions.WithLabelValues("failed").Inc()
-		b.log.Warn("action not executed", "proposal", proposalID, "case", caseID, "by", by, "err", execErr)
-		return state
-	}
-	b.m.Executions.WithLabelValues("succeeded").Inc()
-	b.log.Info("action executed", "proposal", proposalID, "case", caseID, "by", by, "detail", e.Detail, "replayed", e.Replayed)
-	if b.resolved != nil {
-		ctx = context.WithoutCancel(ctx)
-		a := connectors.Action{ID: proposalID}
-		if p, err := b.store.GetProposal(ctx, proposalID); err == nil {
-			a = p.Action
+		ch, ok := b.cfg.Channel(post.Class)
+		if !ok {
+			continue
 		}
-		b.resolved(ctx, Resolved{CaseID: caseID, ProposalID: proposalID, By: by, Action: a, Execution: *e})
+		if _, err := b.thread(ctx, id); err == nil {
+			continue
+		}
+		perChannel[ch] = append(perChannel[ch], entry{msg: ms[0]})
 	}
-	return state
-}
-
-// actionViews joins a case's actions with their stored proposals and executions.
-func (b *Bot) actionViews(ctx context.Context, c *agent.Case) ([]ActionView, error) {
-	ps, err := b.store.ListProposals(ctx, c.ID)
-	if err != nil {
-		return nil, fmt.Errorf("listing proposals of %s: %w", c.ID, err)
-	}
-	byID := make(map[string]store.Proposal, len(ps))
-	for _, p := range ps {
-		byID[p.ID] = p
-	}
-	views := make([]ActionView, 0, len(c.Actions))
-	for _, a := range c.Actions {
-		v := ActionView{Proposal: a}
-		if p, ok := byID[a.Action.ID]; ok {
-			v.ProposalID, v.State, v.DecidedBy, v.DecidedAt, v.Note = p.ID, p.State, p.DecidedBy, p.DecidedAt, p.Note
-			if p.State == store.Executed || p.State == store.Failed || p.State == store.Approved {
-				if e, err := b.store.GetExecution(ctx, p.ID); err == nil {
-					v.Exec = e
-				}
+	for channel, es := range perChannel {
+		if len(es) <= b.foldAfter {
+			continue
+		}
+		byClass := map[string][]entry{}
+		for _, e := range es {
+			v, err := b.desk.View(ctx, e.msg.CaseID)
+			if err != nil {
+				continue // delivered on its own
 			}
+			e.view = v
+			byClass[v.Case.Class] = append(byClass[v.Case.Class], e)
+		}
+		for class, group := range byClass {
+			slices.SortFunc(group, func(x, y entry) int { return urgency(y.view) - urgency(x.view) })
+			for len(group) > 0 {
+				n := min(len(group), digestMax)
+				part := group[:n]
+				group = group[n:]
+				views := make([]*casework.CaseView, n)
+				ids := make([]string, n)
+				for i, e := range part {
+					views[i], ids[i] = e.view, e.view.Case.ID
+				}
+				ts, err := b.post(ctx, channel, slack.MsgOptionBlocks(renderDigest(class, views, b.people)...),
+					slack.MsgOptionText(digestText(class, views), false))
+				if err != nil {
+					b.log.Warn("digest not posted; its cases are posted one by one", "channel", channel, "class", class, "err", err)
+					continue
+				}
+				for i, e := range part {
+					b.recordThread(ctx, e.view, slackThread{Channel: channel, TS: ts, Message: ts, Digest: ids})
+					if err := b.store.AckOutbox(context.WithoutCancel(ctx), e.msg.ID, b.instance); err != nil {
+						b.log.Error("outbox message delivered but not acknowledged", "id", e.msg.ID, "err", err)
+					}
+					byCase[ids[i]] = byCase[ids[i]][1:]
+				}
+				b.m.Folded.Add(float64(n))
+				b.log.Info("cases folded into a digest", "channel", channel, "class", class, "cases", n, "ts", ts)
+			}
+		}
+	}
+}
+
+// urgency orders cases in a digest: severity first, then revenue exposed.
+func urgency(v *casework.CaseView) int {
+	rank := map[string]int{agent.SeverityCritical: 4, agent.SeverityHigh: 3, agent.SeverityMedium: 2, agent.SeverityLow: 1}
+	return rank[v.Case.Severity]*1_000_000_000 + int(min(v.Case.Revenue, 999_999_999))
+}
+
+// refreshDigest re-renders a digest from its cases' current state.
+func (b *Bot) refreshDigest(ctx context.Context, th slackThread) error {
+	var views []*casework.CaseView
+	for _, id := range th.Digest {
+		v, err := b.desk.View(ctx, id)
+		if err != nil {
+			return err
 		}
 		views = append(views, v)
 	}
-	return views, nil
+	if len(views) == 0 {
+		return nil
+	}
+	class := views[0].Case.Class
+	return b.update(ctx, th.Channel, th.Message, slack.MsgOptionBlocks(renderDigest(class, views, b.people)...),
+		slack.MsgOptionText(digestText(class, views), false))
 }
 
-// loadCase reads a stored case document.
-func (b *Bot) loadCase(ctx context.Context, id string) (*agent.Case, error) {
-	sc, err := b.store.GetCase(ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("loading case %s: %w", id, err)
-	}
-	var c agent.Case
-	if err := json.Unmarshal(sc.Document, &c); err != nil {
-		return nil, fmt.Errorf("decoding case %s: %w", id, err)
-	}
-	return &c, nil
+func digestText(class string, views []*casework.CaseView) string {
+	return clip(fmt.Sprintf("%d %s cases", len(views), escape(humanClass(class))), 3000)
 }
 
-// refresh re-renders a case's message from the store (chat.update).
-func (b *Bot) refresh(ctx context.Context, caseID, channel, ts string) error {
-	c, err := b.loadCase(ctx, caseID)
-	if err != nil {
-		return err
+// renderDigest renders several cases of one class in one message, most
+// urgent first: each case's summary line and its top action, with the
+// buttons of a pending approval.
+func renderDigest(class string, views []*casework.CaseView, people People) []slack.Block {
+	var b blockList
+	b.add(slack.NewHeaderBlock(plain(clip(fmt.Sprintf("%d %s cases", len(views), humanClass(class)), maxHeaderText))))
+	b.add(slack.NewContextBlock("", md("Many cases arrived at once; they are folded into this message, most urgent first. Each case's updates are in this thread.")))
+	for _, v := range views {
+		if b.len()+3 > MaxBlocks {
+			break
+		}
+		c := v.Case
+		line := fmt.Sprintf("*%s* · %s · %s · %s\n%s", escape(c.OrderID), escape(c.Severity),
+			connectors.FormatUSD(connectors.Cents(c.Revenue)), escape(c.CustomerName), escape(clip(c.Summary, 600)))
+		if v.Record.Status == store.CaseResolved {
+			line = "~resolved~ " + line
+		}
+		b.add(slack.NewSectionBlock(md(clip(line, MaxSectionText)), nil, nil))
+		for _, a := range v.Actions {
+			if a.Decision.Outcome == policy.Blocked || a.DoneBefore {
+				continue
+			}
+			if a.Pending() {
+				b.add(slack.NewContextBlock("", md(clip(fmt.Sprintf("%s — needs approval by %s", escape(capitalise(agent.Describe(a.Action))),
+					roleWords(a.Decision.Role, people)), MaxSectionText))))
+				b.add(buttons(c, a.Stored, a.Decision))
+			} else if st := statusLine(a); st != "" {
+				b.add(slack.NewContextBlock("", md(clip(st, MaxSectionText))))
+			}
+			break // the top action that can proceed
+		}
 	}
-	views, err := b.actionViews(ctx, c)
-	if err != nil {
-		return err
-	}
-	return b.update(ctx, channel, ts, slack.MsgOptionBlocks(RenderCase(c, views, "")...), slack.MsgOptionText(RenderText(c), false))
+	return b.blocks
 }

@@ -29,9 +29,69 @@ import (
 //	  finance_director:
 //	    users: [U045EF6GH]
 //	    includes: [finance_supervisor]   # a director may do what a supervisor may
+//	access:                   # who may ask about orders (default: anyone in the workspace)
+//	  channels: [C0EXCEPTIONS, C0FINANCE]   # only these channels (and DMs, unless dms: false)
+//	  teams: [T0ACME]                       # only users of these workspaces
+//	  allow_restricted: false               # guests (restricted users) are refused order data
+//	  allow_external: false                 # Slack Connect users of other organisations too
+//	limits:
+//	  questions_per_minute: 6               # per user
 type Config struct {
 	Channels map[string]string     `yaml:"channels"`
 	Roles    map[string]RoleConfig `yaml:"roles"`
+	Access   Access                `yaml:"access"`
+	Limits   Limits                `yaml:"limits"`
+}
+
+// Access says who may ask exdesk about orders. Order data is customer
+// data: by default guests (restricted users) and users of other
+// organisations in Slack Connect channels are refused.
+type Access struct {
+	// Channels, when set, are the only channels where questions are
+	// answered (direct messages are allowed unless DMs is false).
+	Channels []string `yaml:"channels"`
+	// DMs allows questions in direct messages (default true).
+	DMs *bool `yaml:"dms"`
+	// Teams, when set, are the only workspaces whose users may ask.
+	Teams []string `yaml:"teams"`
+	// AllowRestricted lets guests (single- and multi-channel guests) ask.
+	AllowRestricted bool `yaml:"allow_restricted"`
+	// AllowExternal lets users of other organisations (Slack Connect) ask.
+	AllowExternal bool `yaml:"allow_external"`
+}
+
+// Limits bound what one user may ask.
+type Limits struct {
+	// QuestionsPerMinute is how many questions a user may ask a minute
+	// (default 6; each may run an investigation, or a model).
+	QuestionsPerMinute int `yaml:"questions_per_minute"`
+}
+
+// questionsPerMinute is the configured limit or the default.
+func (c *Config) questionsPerMinute() int {
+	if c.Limits.QuestionsPerMinute > 0 {
+		return c.Limits.QuestionsPerMinute
+	}
+	return 6
+}
+
+// People returns the Slack users and user groups who hold role: its own
+// and those of every role that includes it, in a stable order.
+func (c *Config) People(role string) (users, groups []string) {
+	for _, g := range c.Grantors(role) {
+		rc := c.Roles[g]
+		for _, u := range rc.Users {
+			if !slices.Contains(users, u) {
+				users = append(users, u)
+			}
+		}
+		for _, grp := range rc.Groups {
+			if !slices.Contains(groups, grp) {
+				groups = append(groups, grp)
+			}
+		}
+	}
+	return users, groups
 }
 
 // RoleConfig names a role's holders.
@@ -78,6 +138,19 @@ func (c *Config) Validate() error {
 		if ch == "" {
 			problems = append(problems, fmt.Sprintf("channels.%s is empty", class))
 		}
+	}
+	for i, ch := range c.Access.Channels {
+		if !isChannelID(ch) {
+			problems = append(problems, fmt.Sprintf("access.channels[%d]: %q is not a Slack channel id (C…, G… or D…)", i, ch))
+		}
+	}
+	for i, t := range c.Access.Teams {
+		if !isTeamID(t) {
+			problems = append(problems, fmt.Sprintf("access.teams[%d]: %q is not a Slack team id (T… or E…)", i, t))
+		}
+	}
+	if c.Limits.QuestionsPerMinute < 0 {
+		problems = append(problems, "limits.questions_per_minute: must not be negative")
 	}
 	for name, r := range c.Roles {
 		for _, u := range r.Users {
@@ -280,3 +353,11 @@ func isUserID(s string) bool {
 }
 
 func isGroupID(s string) bool { return len(s) > 1 && s[0] == 'S' && strings.ToUpper(s) == s }
+
+func isChannelID(s string) bool {
+	return len(s) > 1 && strings.ContainsRune("CGD", rune(s[0])) && strings.ToUpper(s) == s
+}
+
+func isTeamID(s string) bool {
+	return len(s) > 1 && (s[0] == 'T' || s[0] == 'E') && strings.ToUpper(s) == s
+}

@@ -21,6 +21,8 @@ type innerEvent struct {
 	ThreadTS    string `json:"thread_ts"`
 	Channel     string `json:"channel"`
 	ChannelType string `json:"channel_type"`
+	Team        string `json:"team"`
+	UserTeam    string `json:"user_team"`
 }
 
 // question is a question to answer in a thread.
@@ -30,13 +32,15 @@ type question struct {
 	text     string
 	threadTS string // the thread to answer in; empty: start one (slash command)
 	source   string // mention, dm, thread, command
+	team     string // the workspace the question arrived in
+	userTeam string // the asker's own workspace (differs for Slack Connect users)
 	received time.Time
 	// followUp: no order named; the thread's order is meant.
 	followUp bool
 }
 
 // handleEvent runs on a worker: it turns an event into a question.
-func (b *Bot) handleEvent(ctx context.Context, eventID string, raw json.RawMessage, received time.Time) {
+func (b *Bot) handleEvent(ctx context.Context, eventID, teamID string, raw json.RawMessage, received time.Time) {
 	var ev innerEvent
 	if err := json.Unmarshal(raw, &ev); err != nil {
 		b.log.Warn("unreadable inner event", "event_id", eventID, "err", err)
@@ -45,7 +49,8 @@ func (b *Bot) handleEvent(ctx context.Context, eventID string, raw json.RawMessa
 	if ev.BotID != "" || ev.User == "" {
 		return // our own messages and other bots'
 	}
-	q := question{channel: ev.Channel, user: ev.User, text: trimMention(ev.Text), received: received}
+	q := question{channel: ev.Channel, user: ev.User, text: trimMention(ev.Text), received: received,
+		team: cmpOr(teamID, ev.Team), userTeam: ev.UserTeam}
 	q.threadTS = ev.ThreadTS
 	if q.threadTS == "" {
 		q.threadTS = ev.TS
@@ -85,7 +90,7 @@ func (b *Bot) acceptCommand(ctx context.Context, cmd slack.SlashCommand) (string
 			return "", http.StatusOK, "duplicate"
 		}
 	}
-	q := question{channel: cmd.ChannelID, user: cmd.UserID, text: text, source: "command", received: time.Now()}
+	q := question{channel: cmd.ChannelID, user: cmd.UserID, text: text, source: "command", team: cmd.TeamID, received: time.Now()}
 	if !b.submit("command", func(ctx context.Context) { b.answer(ctx, q) }) {
 		if cmd.TriggerID != "" {
 			_ = b.mem.Unclaim(ctx, "command", cmd.TriggerID)
@@ -99,6 +104,7 @@ func (b *Bot) acceptCommand(ctx context.Context, cmd slack.SlashCommand) (string
 type click struct {
 	action     string // ActionApprove, ActionReject, or "reject_submit"
 	user       string
+	team       string
 	channel    string
 	messageTS  string
 	proposalID string
@@ -134,7 +140,7 @@ func (b *Bot) acceptInteraction(ctx context.Context, payload []byte) (int, strin
 			if a.ActionID != ActionApprove && a.ActionID != ActionReject {
 				continue
 			}
-			clicks = append(clicks, click{action: a.ActionID, user: cb.User.ID, channel: channel, messageTS: ts,
+			clicks = append(clicks, click{action: a.ActionID, user: cb.User.ID, team: cb.Team.ID, channel: channel, messageTS: ts,
 				proposalID: a.Value, triggerID: cb.TriggerID})
 		}
 	case slack.InteractionTypeViewSubmission:
@@ -149,7 +155,7 @@ func (b *Bot) acceptInteraction(ctx context.Context, payload []byte) (int, strin
 		if cb.View.State != nil {
 			reason = strings.TrimSpace(cb.View.State.Values[rejectBlockID][rejectInputID].Value)
 		}
-		clicks = append(clicks, click{action: "reject_submit", user: cb.User.ID, channel: meta.Channel, messageTS: meta.TS,
+		clicks = append(clicks, click{action: "reject_submit", user: cb.User.ID, team: cb.Team.ID, channel: meta.Channel, messageTS: meta.TS,
 			proposalID: meta.ProposalID, reason: reason})
 	default:
 		return http.StatusOK, "ignored"
@@ -164,4 +170,11 @@ func (b *Bot) acceptInteraction(ctx context.Context, payload []byte) (int, strin
 		}
 	}
 	return http.StatusOK, "ok"
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

@@ -31,6 +31,7 @@ type fakeSlack struct {
 	limited   map[string]int            // method → 429s still to return
 	setStatus bool                      // assistant.threads.setStatus succeeds
 	groups    map[string][]string
+	users     map[string]map[string]any // users.info overrides by user id
 }
 
 type fakeCall struct {
@@ -48,10 +49,11 @@ type fakeMessage struct {
 
 func newFakeSlack(t *testing.T) *fakeSlack {
 	t.Helper()
-	f := &fakeSlack{t: t, messages: map[string][]*fakeMessage{}, limited: map[string]int{}, groups: map[string][]string{}}
+	f := &fakeSlack{t: t, messages: map[string][]*fakeMessage{}, limited: map[string]int{}, groups: map[string][]string{},
+		users: map[string]map[string]any{}}
 	f.srv = slacktest.NewTestServer(func(c slacktest.Customize) {
 		for _, m := range []string{"chat.postMessage", "chat.update", "chat.postEphemeral", "assistant.threads.setStatus",
-			"views.open", "usergroups.users.list", "conversations.replies"} {
+			"views.open", "usergroups.users.list", "conversations.replies", "users.info"} {
 			c.Handle("/"+m, f.serve)
 		}
 	})
@@ -139,6 +141,12 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		reply(map[string]any{"view": map[string]any{"id": "V" + f.nextTS()}})
 	case "usergroups.users.list":
 		reply(map[string]any{"users": f.groups[a.Get("usergroup")]})
+	case "users.info":
+		u := map[string]any{"id": a.Get("user"), "team_id": "T1", "name": strings.ToLower(a.Get("user"))}
+		for k, v := range f.users[a.Get("user")] {
+			u[k] = v
+		}
+		reply(map[string]any{"user": u})
 	case "conversations.replies":
 		var msgs []map[string]any
 		for _, m := range f.messages[a.Get("channel")] {

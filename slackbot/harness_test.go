@@ -22,6 +22,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/exdesk/exdesk/agent"
+	"github.com/exdesk/exdesk/casework"
 	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/connectors/recorded"
 	"github.com/exdesk/exdesk/policy"
@@ -80,6 +81,8 @@ type world struct {
 	dbPath string
 	conn   *recorded.Connector
 	exec   *countingExecutor
+	sys    connectors.Systems
+	guard  *policy.Guard
 	inv    *agent.Investigator
 	cfg    *Config
 }
@@ -101,20 +104,47 @@ func newWorld(t *testing.T, caseFile string) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
+	guard := policy.NewGuard(engine, sys)
 	w := &world{t: t, slack: newFakeSlack(t), redis: miniredis.RunT(t), dbPath: filepath.Join(t.TempDir(), "exdesk.db"),
-		conn: conn, exec: exec, cfg: cfg,
-		inv: &agent.Investigator{Planner: agent.Playbook{}, Systems: sys, Guard: policy.NewGuard(engine, sys)}}
+		conn: conn, exec: exec, cfg: cfg, sys: sys, guard: guard,
+		inv: &agent.Investigator{Planner: agent.Playbook{}, Systems: sys, Guard: guard}}
 	w.slack.groups["S0FIN"] = []string{groupMember}
 	return w
 }
 
-// instance is one running bot (a replica) with its HTTP server.
+// instance is one running bot (a replica) with its HTTP server, its
+// Desk and its outbox drainer.
 type instance struct {
-	bot *Bot
-	srv *httptest.Server
-	rdb *redis.Client
-	db  *sqlite.Store
-	now atomic.Int64 // unix seconds for the signature clock; 0: real time
+	bot   *Bot
+	desk  *casework.Desk
+	srv   *httptest.Server
+	rdb   *redis.Client
+	db    *sqlite.Store
+	now   atomic.Int64 // unix seconds for the signature clock; 0: real time
+	stopD context.CancelFunc
+	done  chan struct{}
+}
+
+// newDesk is a Desk over the world's systems and store db.
+func (w *world) newDesk(db *sqlite.Store, notify func()) *casework.Desk {
+	w.t.Helper()
+	d, err := casework.New(casework.Options{Store: db, Investigator: w.inv, Systems: w.sys, Guard: w.guard, Notify: notify,
+		Log: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return d
+}
+
+// openDB opens another handle on the world's store file.
+func (w *world) openDB() *sqlite.Store {
+	w.t.Helper()
+	db, err := sqlite.Open(context.Background(), w.dbPath, sqlite.Options{})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.t.Cleanup(func() { _ = db.Close() })
+	return db
 }
 
 func (w *world) start(name string, opts ...func(*Options)) *instance {
@@ -126,9 +156,16 @@ func (w *world) start(name string, opts ...func(*Options)) *instance {
 	}
 	rdb := redis.NewClient(&redis.Options{Addr: w.redis.Addr()})
 	api := slack.New("xoxb-test", slack.OptionAPIURL(w.slack.URL()))
-	in := &instance{rdb: rdb, db: db}
-	o := Options{Slack: api, Store: db, Redis: rdb, Investigator: w.inv, Config: w.cfg, SigningSecret: testSecret,
-		ChannelInterval: 5 * time.Millisecond, Instance: name, Workers: 8,
+	in := &instance{rdb: rdb, db: db, done: make(chan struct{})}
+	wake := make(chan struct{}, 1)
+	in.desk = w.newDesk(db, func() {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	})
+	o := Options{Slack: api, Store: db, Redis: rdb, Desk: in.desk, Config: w.cfg, SigningSecret: testSecret,
+		ChannelInterval: 5 * time.Millisecond, Instance: name, Workers: 8, DrainEvery: 50 * time.Millisecond,
 		Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		Now: func() time.Time {
 			if s := in.now.Load(); s != 0 {
@@ -145,8 +182,36 @@ func (w *world) start(name string, opts ...func(*Options)) *instance {
 	}
 	in.bot = bot
 	in.srv = httptest.NewServer(bot.Handler())
+	dctx, cancel := context.WithCancel(context.Background())
+	in.stopD = cancel
+	go func() {
+		for {
+			select {
+			case <-dctx.Done():
+				return
+			case <-wake:
+				bot.Wake()
+			}
+		}
+	}()
+	go func() { defer close(in.done); _ = bot.RunOutbox(dctx) }()
 	w.t.Cleanup(in.stop)
 	return in
+}
+
+// event hands a source event to the replica's Desk, as an ingest worker
+// would, and returns what it did.
+func (in *instance) event(t testing.TB, ev connectors.Event) casework.EventResult {
+	t.Helper()
+	if ev.At.IsZero() {
+		ev.At = time.Now().UTC()
+	}
+	res, err := in.desk.HandleEvent(context.Background(), ev)
+	if err != nil {
+		t.Fatalf("HandleEvent(%s): %v", ev.ID, err)
+	}
+	in.bot.Wake()
+	return res
 }
 
 func (in *instance) stop() {
@@ -157,6 +222,8 @@ func (in *instance) stop() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	_ = in.bot.Close(ctx)
+	in.stopD()
+	<-in.done
 	_ = in.rdb.Close()
 	_ = in.db.Close()
 	in.srv = nil
@@ -288,6 +355,7 @@ func buttonValue(t testing.TB, blocks, actionID string) string {
 	return ""
 }
 
-func triggerFor(order string) agent.Trigger {
-	return agent.Trigger{Type: agent.TriggerEvent, Event: "hold_placed", OrderID: order}
+// holdEvent is an ERP hold_placed event on an order.
+func holdEvent(id, order string) connectors.Event {
+	return connectors.Event{ID: id, Source: "erp", Type: connectors.EventHoldPlaced, OrderID: order}
 }

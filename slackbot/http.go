@@ -60,6 +60,7 @@ type envelope struct {
 	Type      string          `json:"type"`
 	Challenge string          `json:"challenge"`
 	EventID   string          `json:"event_id"`
+	TeamID    string          `json:"team_id"`
 	Event     json.RawMessage `json:"event"`
 }
 
@@ -100,8 +101,8 @@ func (b *Bot) acceptEvent(ctx context.Context, env envelope, retry string) (int,
 		return http.StatusOK, "duplicate"
 	}
 	received := time.Now()
-	raw := env.Event
-	if !b.submit("event "+env.EventID, func(ctx context.Context) { b.handleEvent(ctx, env.EventID, raw, received) }) {
+	raw, team := env.Event, env.TeamID
+	if !b.submit("event "+env.EventID, func(ctx context.Context) { b.handleEvent(ctx, env.EventID, team, raw, received) }) {
 		_ = b.mem.Unclaim(ctx, "event", env.EventID)
 		b.log.Warn("work queue full; asking Slack to retry", "event_id", env.EventID)
 		return http.StatusServiceUnavailable, "busy"
@@ -116,7 +117,7 @@ func (b *Bot) serveCommand(w http.ResponseWriter, r *http.Request, body []byte) 
 		return "bad_request"
 	}
 	cmd := slack.SlashCommand{Command: v.Get("command"), Text: v.Get("text"), ChannelID: v.Get("channel_id"),
-		UserID: v.Get("user_id"), TriggerID: v.Get("trigger_id"), ResponseURL: v.Get("response_url")}
+		UserID: v.Get("user_id"), TeamID: v.Get("team_id"), TriggerID: v.Get("trigger_id"), ResponseURL: v.Get("response_url")}
 	msg, status, result := b.acceptCommand(r.Context(), cmd)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

@@ -21,6 +21,12 @@ type Metrics struct {
 	RateLimited  prometheus.Counter
 	QueueDepth   prometheus.Gauge
 	SlackFailure *prometheus.CounterVec // method
+	// OutboxBacklog is the number of case messages not yet delivered.
+	OutboxBacklog prometheus.Gauge
+	// Folded counts cases posted inside a digest during a burst.
+	Folded prometheus.Counter
+	// Questions counts questions by result (answered, refused, limited, ignored).
+	Questions *prometheus.CounterVec
 }
 
 // NewMetrics creates the metrics on a new registry, with Go and process
@@ -55,8 +61,14 @@ func NewMetrics() *Metrics {
 			Help: "Acknowledged Slack work waiting for a worker."}),
 		SlackFailure: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "exdesk_slack_call_failures_total",
 			Help: "Slack Web API calls that failed after retries, by method."}, []string{"method"}),
+		OutboxBacklog: prometheus.NewGauge(prometheus.GaugeOpts{Name: "exdesk_outbox_backlog",
+			Help: "Case messages (posts, re-renders, thread notes) stored but not yet delivered to Slack."}),
+		Folded: prometheus.NewCounter(prometheus.CounterOpts{Name: "exdesk_cases_folded_total",
+			Help: "Cases posted inside a per-class digest because their channel's backlog was long."}),
+		Questions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "exdesk_questions_total",
+			Help: "Questions by result (answered, refused, rate_limited, ignored)."}, []string{"result"}),
 	}
-	r.MustRegister(m.Requests, m.AckSeconds, m.Cases, m.FirstReply, m.Approvals, m.Rejections, m.Overrides,
+	r.MustRegister(m.OutboxBacklog, m.Folded, m.Questions, m.Requests, m.AckSeconds, m.Cases, m.FirstReply, m.Approvals, m.Rejections, m.Overrides,
 		m.Executions, m.ModelTokens, m.RateLimited, m.QueueDepth, m.SlackFailure,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m

@@ -10,12 +10,27 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/exdesk/exdesk/agent"
+	"github.com/exdesk/exdesk/casework"
 	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/policy"
 )
 
-// answer investigates a question's order and answers in its thread.
+// answer answers a question in its thread. It never executes anything:
+// a question shows the order's open case as it stands, or a fresh
+// investigation stored as a question-driven case (casework.Desk.Ask).
 func (b *Bot) answer(ctx context.Context, q question) {
+	if ok, why := b.mayAsk(ctx, q); !ok {
+		b.m.Questions.WithLabelValues("refused").Inc()
+		b.log.Info("question refused", "user", q.user, "channel", q.channel, "team", q.team, "why", why)
+		b.ephemeral(ctx, q.channel, q.user, "exdesk can't answer you here: "+why)
+		return
+	}
+	if !b.withinLimit(ctx, q.user) {
+		b.m.Questions.WithLabelValues("rate_limited").Inc()
+		b.ephemeral(ctx, q.channel, q.user, fmt.Sprintf("You've asked %d questions in the last minute; give exdesk a moment and ask again.",
+			b.cfg.questionsPerMinute()))
+		return
+	}
 	trigger := agent.Trigger{Type: agent.TriggerQuestion, Question: q.text}
 	orderID, err := trigger.ResolveOrderID()
 	var th Thread
@@ -27,37 +42,46 @@ func (b *Bot) answer(ctx context.Context, q question) {
 			b.log.Warn("thread context unavailable", "channel", q.channel, "thread_ts", q.threadTS, "err", lerr)
 		}
 	}
+	asker := casework.Actor{ID: q.user, Surface: "slack", Channel: q.channel, Thread: q.threadTS, Team: q.team}
 	if err != nil {
-		if !known || th.OrderID == "" {
+		switch {
+		case !known || th.OrderID == "":
 			b.firstReply(q)
 			if q.threadTS == "" {
 				b.ephemeral(ctx, q.channel, q.user, commandUsage(""))
 				return
 			}
-			b.reply(ctx, q.channel, q.threadTS, "I need an order to look at — "+strings.TrimPrefix(err.Error(), agent.ErrNoOrder.Error()+": "))
-			return
+			b.reply(ctx, q.channel, q.threadTS, "I need an order to look at — "+escape(strings.TrimPrefix(err.Error(), agent.ErrNoOrder.Error()+": ")))
+		case q.source == "thread":
+			// A reply without a mention or an order id is not investigated
+			// again: it is answered from the case as it stands, when it
+			// asks about one of its actions.
+			b.followUpFromCase(ctx, q, th)
+		default:
+			b.followUp(ctx, q, th, asker)
 		}
-		orderID, q.followUp = th.OrderID, true
+		return
 	}
-	trigger.OrderID = orderID
+	b.m.Questions.WithLabelValues("answered").Inc()
 
 	// Status first: the thread shows that exdesk is on it.
-	status := "investigating " + orderID + "…"
+	status := "looking at " + orderID + "…"
 	threadTS, statusTS := q.threadTS, ""
 	if threadTS == "" {
-		ts, err := b.post(ctx, q.channel, slack.MsgOptionText(fmt.Sprintf("<@%s> asked: %s\n:mag: %s", q.user, escape(q.text), status), false))
+		ts, err := b.post(ctx, q.channel, slack.MsgOptionText(fmt.Sprintf("%s asked: %s\n:mag: %s", who(q.user), escape(q.text), escape(status)), false))
 		if err != nil {
 			b.log.Error("status message not posted; question dropped with an error", "channel", q.channel, "err", err)
-			b.ephemeral(ctx, q.channel, q.user, "exdesk could not post in this channel: "+err.Error())
+			b.ephemeral(ctx, q.channel, q.user, "exdesk could not post in this channel: "+escape(err.Error()))
 			return
 		}
 		threadTS = ts
 	} else if err := b.slack.SetAssistantThreadsStatusContext(ctx, slack.AssistantThreadsSetStatusParameters{
 		ChannelID: q.channel, ThreadTS: threadTS, Status: status}); err != nil {
 		// Not an assistant thread (or the method is unavailable): say it in the thread.
-		statusTS, _ = b.post(ctx, q.channel, slack.MsgOptionText(":mag: "+status, false), slack.MsgOptionTS(threadTS))
+		statusTS, _ = b.post(ctx, q.channel, slack.MsgOptionText(":mag: "+escape(status), false), slack.MsgOptionTS(threadTS))
 	}
 	b.firstReply(q)
+	asker.Thread = threadTS
 	if !known {
 		// The thread's order is known from here on, so a follow-up that
 		// arrives while this investigation runs still finds it.
@@ -67,26 +91,89 @@ func (b *Bot) answer(ctx context.Context, q question) {
 	}
 	_ = b.mem.AddTurn(ctx, q.channel, threadTS, Turn{Who: q.user, Text: q.text, At: time.Now().UTC()})
 
-	c, err := b.inv.Investigate(ctx, trigger)
+	ans, err := b.desk.Ask(ctx, casework.Question{Text: q.text, OrderID: orderID, Asker: asker})
 	if err != nil {
-		b.log.Warn("investigation failed", "order", orderID, "err", err)
-		msg := fmt.Sprintf(":warning: I could not investigate %s: %s", orderID, err)
+		b.log.Warn("question not answered", "order", orderID, "err", err)
+		msg := fmt.Sprintf(":warning: I could not look at %s: %s", orderID, err)
 		if errors.Is(err, agent.ErrUnknownOrder) {
 			msg = ":warning: " + err.Error()
 		}
 		b.reply(ctx, q.channel, threadTS, escape(msg))
-		b.finishStatus(ctx, q.channel, statusTS, "could not investigate "+orderID)
+		b.finishStatus(ctx, q.channel, statusTS, "could not look at "+orderID)
 		return
 	}
-	intro := ""
-	if q.followUp {
-		intro = FollowUp(q.text, c, th.Turns)
+	switch {
+	case ans.View == nil:
+		b.reply(ctx, q.channel, threadTS, fmt.Sprintf(":white_check_mark: %s shows no exception on current data. %s", escape(orderID), escape(ans.Case.Summary)))
+	case ans.Opened:
+		b.Wake() // the outbox posts the new case in this thread
+	default:
+		b.showOpenCase(ctx, q.channel, threadTS, ans.View)
 	}
-	if _, err := b.publish(ctx, c, q.channel, threadTS, intro, false); err != nil {
-		b.log.Error("answer not posted", "order", orderID, "err", err)
-		b.reply(ctx, q.channel, threadTS, fmt.Sprintf(":warning: I investigated %s but could not post the case: %s", orderID, escape(err.Error())))
+	b.finishStatus(ctx, q.channel, statusTS, "looked at "+orderID)
+}
+
+// showOpenCase answers with an open case as it stands, read-only: its
+// approvals are given in its own thread.
+func (b *Bot) showOpenCase(ctx context.Context, channel, threadTS string, v *casework.CaseView) {
+	intro := fmt.Sprintf("_%s has an open case (`%s`); here is how it stands._", escape(v.Case.OrderID), escape(v.Case.ID))
+	if th, err := b.thread(ctx, v.Case.ID); err == nil {
+		if th.Channel == channel && th.TS == threadTS {
+			intro = ""
+		} else {
+			intro += fmt.Sprintf(" _Its decisions are taken in its thread in <#%s>._", th.Channel)
+		}
 	}
-	b.finishStatus(ctx, q.channel, statusTS, "investigated "+orderID)
+	ro := intro != ""
+	blocks := RenderCase(v, RenderOptions{Intro: intro, People: b.people, ReadOnly: ro})
+	if _, err := b.post(ctx, channel, slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(RenderText(v.Case), false), slack.MsgOptionTS(threadTS)); err != nil {
+		b.log.Error("answer not posted", "case", v.Case.ID, "err", err)
+	}
+}
+
+// followUp answers a question with a mention but no order id in a known
+// thread: the thread's order, investigated again read-only.
+func (b *Bot) followUp(ctx context.Context, q question, th Thread, asker casework.Actor) {
+	b.m.Questions.WithLabelValues("answered").Inc()
+	b.firstReply(q)
+	_ = b.mem.AddTurn(ctx, q.channel, q.threadTS, Turn{Who: q.user, Text: q.text, At: time.Now().UTC()})
+	c, err := b.desk.Preview(ctx, casework.Question{Text: q.text, OrderID: th.OrderID, Asker: asker})
+	if err != nil {
+		b.reply(ctx, q.channel, q.threadTS, escape(":warning: I could not look at "+th.OrderID+" again: "+err.Error()))
+		return
+	}
+	b.reply(ctx, q.channel, q.threadTS, FollowUp(q.text, c, th.Turns))
+}
+
+// followUpFromCase answers a plain reply in a case's thread from the case
+// as it stands, when the reply asks about one of its actions; anything
+// else ("thanks") gets no answer.
+func (b *Bot) followUpFromCase(ctx context.Context, q question, th Thread) {
+	_ = b.mem.AddTurn(ctx, q.channel, q.threadTS, Turn{Who: q.user, Text: q.text, At: time.Now().UTC()})
+	if th.CaseID == "" || !asksAboutActions(q.text) {
+		b.m.Questions.WithLabelValues("ignored").Inc()
+		return
+	}
+	v, err := b.desk.View(ctx, th.CaseID)
+	if err != nil {
+		b.log.Warn("case not readable for a follow-up", "case", th.CaseID, "err", err)
+		return
+	}
+	b.m.Questions.WithLabelValues("answered").Inc()
+	b.firstReply(q)
+	b.reply(ctx, q.channel, q.threadTS, FollowUp(q.text, v.Case, th.Turns)+"\n_From the case as it stands; mention me to look again on current data._")
+}
+
+// asksAboutActions reports whether a reply asks about one of the topics a
+// follow-up answers.
+func asksAboutActions(text string) bool {
+	lower := strings.ToLower(text)
+	for _, t := range followUpTopics() {
+		if containsAny(lower, t.words) {
+			return true
+		}
+	}
+	return false
 }
 
 func (b *Bot) firstReply(q question) {
@@ -147,7 +234,7 @@ func FollowUp(text string, c *agent.Case, history []Turn) string {
 			}
 		}
 		if len(found) == 0 {
-			fmt.Fprintf(&s, "On current data, %s is not an option for %s: the investigation found no such action that fits the order.", topic.what, c.OrderID)
+			fmt.Fprintf(&s, "On current data, %s is not an option for %s: the investigation found no such action that fits the order.", topic.what, escape(c.OrderID))
 			if top, ok := c.Top(); ok {
 				fmt.Fprintf(&s, " The best move is still to %s (%s).", escape(agent.Describe(top.Action)), outcomeWords(top.Decision))
 			}
@@ -158,7 +245,7 @@ func FollowUp(text string, c *agent.Case, history []Turn) string {
 		}
 		return strings.TrimRight(s.String(), "\n")
 	}
-	fmt.Fprintf(&s, "I looked at %s again on current data", c.OrderID)
+	fmt.Fprintf(&s, "I looked at %s again on current data", escape(c.OrderID))
 	if n := len(history); n > 0 {
 		fmt.Fprintf(&s, " (this thread has %d earlier turns)", n)
 	}
@@ -172,9 +259,10 @@ func outcomeWords(d policy.Decision) string {
 		return "allowed automatically — " + d.Reason
 	case policy.Approval:
 		return "needs approval by " + d.Role + " — " + d.Reason
-	default:
+	case policy.Blocked:
 		return "blocked — " + d.Reason
 	}
+	return "no action"
 }
 
 func containsAny(s string, words []string) bool {

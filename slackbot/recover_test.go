@@ -3,9 +3,11 @@ package slackbot
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/exdesk/exdesk/casework"
 	"github.com/exdesk/exdesk/store"
 )
 
@@ -39,30 +41,37 @@ func TestRestartFinishesApprovalsACrashLeftHalfDone(t *testing.T) {
 			}
 			a.stop()
 
-			var clock time.Time
-			b := w.start("b", func(o *Options) { o.Now = func() time.Time { return clock } })
-			clock = time.Now()
-			if n, err := b.bot.RecoverApproved(ctx); err != nil || n != 0 {
+			var clock atomic.Int64
+			clock.Store(time.Now().UnixNano())
+			b := w.start("b")
+			desk, err := casework.New(casework.Options{Store: b.db, Investigator: w.inv, Systems: w.sys, Guard: w.guard,
+				Now: func() time.Time { return time.Unix(0, clock.Load()) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, err := desk.Recover(ctx); err != nil || n != 0 {
 				t.Fatalf("a fresh approval must be left to its replica: %d, %v", n, err)
 			}
-			clock = time.Now().Add(3 * time.Minute)
-			if n, err := b.bot.RecoverApproved(ctx); err != nil || n != 1 {
-				t.Fatalf("RecoverApproved = %d, %v; want 1", n, err)
+			clock.Store(time.Now().Add(3 * time.Minute).UnixNano())
+			if n, err := desk.Recover(ctx); err != nil || n != 1 {
+				t.Fatalf("Recover = %d, %v; want 1", n, err)
 			}
-			if n, _ := b.bot.RecoverApproved(ctx); n != 0 {
+			if n, _ := desk.Recover(ctx); n != 0 {
 				t.Fatalf("a finished approval was recovered again (%d)", n)
 			}
+			b.bot.Wake()
 			p, _ := b.db.GetProposal(ctx, id)
 			if p.State != store.Executed || w.exec.applied.Load() != 1 {
 				t.Fatalf("state %s, applied %d; want executed once", p.State, w.exec.applied.Load())
 			}
-			found := false
-			for _, m := range w.slack.Messages(testChannel) {
-				found = found || strings.Contains(m.Text, "after a restart")
-			}
-			if !found {
-				t.Fatal("the thread was not told the approval was finished after a restart")
-			}
+			eventually(t, 10*time.Second, "the thread told the approval was finished after a restart", func() bool {
+				for _, m := range w.slack.Messages(testChannel) {
+					if strings.Contains(m.Text, "after a restart") {
+						return true
+					}
+				}
+				return false
+			})
 		})
 	}
 }

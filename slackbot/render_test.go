@@ -13,6 +13,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/exdesk/exdesk/agent"
+	"github.com/exdesk/exdesk/casework"
 	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/policy"
 	"github.com/exdesk/exdesk/store"
@@ -24,14 +25,14 @@ func TestRenderStaysWithinBlockKitLimits(t *testing.T) {
 	for i := range 300 {
 		c.Facts = append(c.Facts, agent.Fact{Text: strings.Repeat("fact ", 30), Source: "t" + string(rune('0'+i%10))})
 	}
-	var views []ActionView
+	v := &casework.CaseView{Case: c}
 	for i := range 60 {
-		views = append(views, ActionView{Proposal: agent.Proposal{Rank: i + 1,
+		v.Actions = append(v.Actions, casework.ActionView{Proposal: agent.Proposal{Rank: i + 1,
 			Action:   connectors.Action{Type: connectors.ActNotifyCustomer},
 			Decision: policy.Decision{Outcome: policy.Approval, Role: "planner", Reason: strings.Repeat("r", 4000)}},
-			ProposalID: "p_x", State: store.Pending})
+			Stored: &store.Proposal{ID: "p_x", State: store.Pending, Outcome: "approval"}})
 	}
-	blocks := RenderCase(c, views, "")
+	blocks := RenderCase(v, RenderOptions{})
 	if len(blocks) > MaxBlocks {
 		t.Fatalf("%d blocks", len(blocks))
 	}

@@ -19,6 +19,9 @@ var (
 	// ErrInvalid: the arguments are not acceptable (bad transition, wrong
 	// embedding size, malformed JSON).
 	ErrInvalid = errors.New("invalid")
+	// ErrOpenCase: the order already has an open case (one open case per
+	// order is a unique index of the schema).
+	ErrOpenCase = errors.New("the order already has an open case")
 )
 
 // ConflictError is returned by Transition when the proposal is not in the

@@ -80,8 +80,9 @@ func PrepareEvent(e *CaseEvent) error {
 }
 
 // PrepareProposal validates p for CreateProposal: a new id when empty,
-// state pending, no decision, the action carrying the proposal id and
-// order id.
+// state pending with no decision (unless p is created settled: rejected or
+// expired, with DecidedBy), the action carrying the proposal id and order
+// id.
 func PrepareProposal(p *Proposal) error {
 	if p.CaseID == "" || p.Action.Type == "" {
 		return fmt.Errorf("proposal: case id and action type are required: %w", ErrInvalid)
@@ -98,12 +99,20 @@ func PrepareProposal(p *Proposal) error {
 	if p.Action.OrderID == "" {
 		p.Action.OrderID = p.OrderID
 	}
-	p.State = Pending
-	p.DecidedBy, p.DecidedAt = "", timeZero
+	p.ActionKey = p.Action.Key()
 	if p.CreatedAt.IsZero() {
 		p.CreatedAt = Now()
 	} else {
 		p.CreatedAt = Stamp(p.CreatedAt)
+	}
+	switch {
+	case (p.State == Rejected || p.State == Expired) && p.DecidedBy != "":
+		// Settled at creation (a blocked action, an auto alternative):
+		// decided when created, by whoever settled it.
+		p.DecidedAt = p.CreatedAt
+	default:
+		p.State = Pending
+		p.DecidedBy, p.DecidedAt = "", timeZero
 	}
 	return nil
 }
@@ -116,6 +125,10 @@ func PrepareExecution(e *Execution) error {
 	if e.Status == "" {
 		e.Status = ExecStarted
 	}
+	if e.OrderID == "" {
+		e.OrderID = e.Action.OrderID
+	}
+	e.ActionKey = e.Action.Key()
 	res, err := checkJSON("execution result", e.Result)
 	if err != nil {
 		return err

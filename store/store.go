@@ -12,7 +12,14 @@ type Store interface {
 	Cases
 	Proposals
 	AuditLog
+	Outbox
 	CaseMemory
+
+	// InTx runs fn in one transaction: every write fn makes through tx is
+	// committed together, or none is when fn returns an error (which InTx
+	// returns). Reads through tx see the transaction's own writes. Audit
+	// entries appended through tx are sealed onto the chain at commit.
+	InTx(ctx context.Context, fn func(tx Tx) error) error
 
 	// Ping checks that the backing database answers.
 	Ping(ctx context.Context) error
@@ -20,11 +27,21 @@ type Store interface {
 	Close() error
 }
 
+// Tx is the part of the store a transaction offers (see Store.InTx).
+type Tx interface {
+	Cases
+	Proposals
+	AuditLog
+	Outbox
+}
+
 // Cases stores exception cases and their event history.
 type Cases interface {
 	// CreateCase inserts c. An empty c.ID is filled with a new random id;
 	// zero CreatedAt/UpdatedAt are set to now and an empty Status to
-	// [CaseOpen]. It returns ErrDuplicate when the id exists.
+	// [CaseOpen]. It returns ErrDuplicate when the id exists, and
+	// ErrOpenCase when c is open and its order already has an open case:
+	// an order has at most one open case, enforced by the schema.
 	CreateCase(ctx context.Context, c *Case) error
 	// GetCase returns the case with that id, or ErrNotFound.
 	GetCase(ctx context.Context, id string) (*Case, error)
@@ -47,13 +64,19 @@ type Cases interface {
 	AppendCaseEvent(ctx context.Context, e *CaseEvent) error
 	// ListCaseEvents returns a case's events in the order appended.
 	ListCaseEvents(ctx context.Context, caseID string) ([]CaseEvent, error)
+	// FindCaseEvent returns the case event recorded for a source event id,
+	// or ErrNotFound: it says which case an event opened or joined.
+	FindCaseEvent(ctx context.Context, eventID string) (*CaseEvent, error)
 }
 
 // Proposals stores proposed actions and their state machine
 // (see [State]) and the executions of approved ones.
 type Proposals interface {
-	// CreateProposal inserts p in state pending (whatever p.State says).
-	// An empty p.ID is filled with a new random, opaque id.
+	// CreateProposal inserts p in state pending, or settled when p.State is
+	// rejected or expired and p.DecidedBy says who settled it (the policy
+	// settles blocked actions and auto alternatives as it proposes them);
+	// any other state is taken as pending. An empty p.ID is filled with a
+	// new random, opaque id.
 	CreateProposal(ctx context.Context, p *Proposal) error
 	// GetProposal returns the proposal with that id, or ErrNotFound.
 	GetProposal(ctx context.Context, id string) (*Proposal, error)
@@ -87,6 +110,16 @@ type Proposals interface {
 	FinishExecution(ctx context.Context, proposalID string, status ExecStatus, result json.RawMessage, errText string) error
 	// GetExecution returns the execution of a proposal, or ErrNotFound.
 	GetExecution(ctx context.Context, proposalID string) (*Execution, error)
+	// OrderExecutions returns the executions on an order (Execution.OrderID)
+	// started at or after since and not failed, oldest first: the business
+	// effects already applied, so that the same action (Action.Key) is not
+	// executed again under another proposal.
+	OrderExecutions(ctx context.Context, orderID string, since time.Time) ([]Execution, error)
+	// SupersedeProposal moves a pending proposal to expired, recording the
+	// reason in its note and, when the action is proposed again, the id of
+	// the proposal that replaces it. It returns a *ConflictError when the
+	// proposal is no longer pending.
+	SupersedeProposal(ctx context.Context, id, by, reason, replacedBy string) error
 }
 
 // AuditLog is the append-only, hash-chained record of every decision.

@@ -95,6 +95,12 @@ type Proposal struct {
 	DecidedBy string
 	DecidedAt time.Time // zero while pending
 	Note      string
+	// ActionKey is Action.Key(): what executing it does, whatever proposal
+	// carries it. Set by the store.
+	ActionKey string
+	// SupersededBy is the proposal that replaced this one when a fresh
+	// decision changed (empty otherwise).
+	SupersededBy string
 
 	SlackChannel string
 	SlackTS      string
@@ -105,6 +111,8 @@ type Proposal struct {
 type Execution struct {
 	ProposalID string
 	CaseID     string
+	OrderID    string // the order the action changes (Action.OrderID when empty)
+	ActionKey  string // Action.Key(); set by the store
 	Action     connectors.Action
 	By         string
 	Status     ExecStatus

@@ -321,8 +321,8 @@ func TestGuardDecidesBlockedAction(t *testing.T) {
 			t.Errorf("%s: %+v, guard %+v", a.Action, a.Decision, d)
 		}
 	}
-	if _, _, err := f.inv.Execute(context.Background(), c.Actions[1].Action, 1, "someone"); !errors.Is(err, agent.ErrBlocked) {
-		t.Errorf("executing the blocked release: %v", err)
+	if d := f.freshDecision(t, c.Actions[1].Action, 1); d.Outcome != policy.Blocked {
+		t.Errorf("the release at full confidence on fresh data: %+v, want blocked", d)
 	}
 }
 
@@ -367,12 +367,9 @@ func TestInjectedNotesCannotMoveTheGuard(t *testing.T) {
 		t.Errorf("the hold the order lacks is not rejected: %+v", c.Rejected)
 	}
 	// only an auto top action may execute without a person; here none may
-	e, err := f.inv.ExecuteAuto(context.Background(), c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if e != nil && forbidden[e.Type] {
-		t.Errorf("executed forbidden %s", e.Type)
+	// be a forbidden one
+	if top, ok := c.Top(); ok && top.Decision.Outcome == policy.Auto && forbidden[top.Action.Type] {
+		t.Errorf("forbidden %s would execute automatically", top.Action.Type)
 	}
 	sys := s.requests()[0].Messages[0].Content
 	if !strings.Contains(sys, "never an instruction") {

@@ -3,22 +3,21 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/exdesk/exdesk/agent"
+	"github.com/exdesk/exdesk/casework"
 )
 
 // terminalApprovals is the embedded default's approval surface: the
-// waiting actions are listed and approved or rejected by number. The guard
-// runs again on fresh data before anything executes, exactly as for an
-// approval in Slack.
+// waiting actions are listed and approved or rejected by number, through
+// the same case lifecycle as a click in Slack (casework.Desk): the role
+// checked, the guard run again on fresh data, executed at most once.
 type terminalApprovals struct {
-	inv     *agent.Investigator
+	desk    *casework.Desk
 	in      io.Reader
 	out     io.Writer
 	roles   []string
@@ -61,17 +60,12 @@ func (t *terminalApprovals) run(ctx context.Context) error {
 				fmt.Fprintf(t.out, "%d was already decided: %s\n", n, p.decided)
 				continue
 			}
-			if !slices.Contains(t.roles, p.role) {
-				fmt.Fprintf(t.out, "%d needs %s, which you do not hold (start with --as %s)\n", n, p.role, p.role)
+			if role := p.proposal.Role; !slices.Contains(t.roles, role) {
+				fmt.Fprintf(t.out, "%d needs %s, which you do not hold (start with --as %s)\n", n, role, role)
 				continue
 			}
 			if cmd[0] == 'r' {
-				reason := strings.Join(fields[2:], " ")
-				p.decided = "rejected"
-				if reason != "" {
-					p.decided += ": " + reason
-				}
-				fmt.Fprintf(t.out, "%s: %s rejected\n", p.caseID, p.what)
+				t.reject(ctx, p, strings.Join(fields[2:], " "))
 				continue
 			}
 			t.approve(ctx, p)
@@ -81,19 +75,57 @@ func (t *terminalApprovals) run(ctx context.Context) error {
 	}
 }
 
+// approver is the person at the terminal, holding the roles of --as.
+func (t *terminalApprovals) approver() casework.Approver {
+	return casework.Approver{Actor: casework.Actor{ID: "terminal", Surface: "terminal"},
+		Holds: func(_ context.Context, role string) (bool, error) { return slices.Contains(t.roles, role), nil }}
+}
+
 func (t *terminalApprovals) approve(ctx context.Context, p *pendingApproval) {
-	e, d, err := t.inv.Execute(ctx, p.proposal.Action, p.proposal.Confidence, "terminal:"+p.role)
-	switch {
-	case errors.Is(err, agent.ErrBlocked):
-		p.decided = "approved, then blocked on fresh data: " + d.Reason
-	case err != nil:
-		p.decided = "approved, execution failed: " + err.Error()
-	case e.Replayed:
-		p.decided = "already executed: " + e.Detail
-	default:
-		p.decided = "approved and executed: " + e.Detail
+	r, err := t.desk.Approve(ctx, p.proposal.ID, t.approver())
+	if err != nil {
+		fmt.Fprintf(t.out, "%s: approval not recorded: %v\n", p.proposal.CaseID, err)
+		return
 	}
-	fmt.Fprintf(t.out, "%s: %s\n", p.caseID, p.decided)
+	p.decided = decidedWords(r)
+	fmt.Fprintf(t.out, "%s: %s\n", p.proposal.CaseID, p.decided)
+}
+
+func (t *terminalApprovals) reject(ctx context.Context, p *pendingApproval, reason string) {
+	r, err := t.desk.Reject(ctx, p.proposal.ID, t.approver(), reason)
+	if err != nil {
+		fmt.Fprintf(t.out, "%s: rejection not recorded: %v\n", p.proposal.CaseID, err)
+		return
+	}
+	p.decided = decidedWords(r)
+	if r.Kind == casework.Rejected && reason != "" {
+		p.decided += ": " + reason
+	}
+	fmt.Fprintf(t.out, "%s: %s %s\n", p.proposal.CaseID, p.what, p.decided)
+}
+
+// decidedWords says what a decision came to.
+func decidedWords(r casework.Result) string {
+	switch r.Kind {
+	case casework.Executed:
+		if r.Execution.Replayed {
+			return "already executed: " + r.Execution.Detail
+		}
+		return "approved and executed: " + r.Execution.Detail
+	case casework.NotExecuted:
+		return "approved, not executed: " + r.Err.Error()
+	case casework.Rejected:
+		return "rejected"
+	case casework.Refused:
+		return "not executed, blocked on fresh data: " + r.Err.Error()
+	case casework.Superseded:
+		return fmt.Sprintf("not executed: on fresh data it needs %s; proposed again for that role", r.Role)
+	case casework.AlreadyDecided:
+		return "already decided: " + string(r.Proposal.State)
+	case casework.Denied:
+		return "needs " + r.Role + ", which you do not hold"
+	}
+	return string(r.Kind)
 }
 
 func (t *terminalApprovals) list() {
@@ -106,7 +138,7 @@ func (t *terminalApprovals) list() {
 			fmt.Fprintf(t.out, "  … (only the first 20 undecided are listed)\n")
 			break
 		}
-		fmt.Fprintf(t.out, "  %3d. %s: %s — needs %s\n", i+1, p.caseID, p.what, p.role)
+		fmt.Fprintf(t.out, "  %3d. %s: %s — needs %s\n", i+1, p.proposal.CaseID, p.what, p.proposal.Role)
 		shown++
 	}
 	if shown == 0 {

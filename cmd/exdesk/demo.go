@@ -12,10 +12,13 @@ import (
 	"time"
 
 	"github.com/exdesk/exdesk/agent"
+	"github.com/exdesk/exdesk/casework"
 	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/connectors/recorded"
 	"github.com/exdesk/exdesk/connectors/sim"
 	"github.com/exdesk/exdesk/policy"
+	"github.com/exdesk/exdesk/store"
+	"github.com/exdesk/exdesk/store/sqlite"
 )
 
 func runDemo(ctx context.Context, e *env, args []string) int {
@@ -57,15 +60,19 @@ threads would read; approval actions wait in a list; a KPI table closes the run.
 	s := sim.New(sim.Options{Seed: *seed, Orders: *orders})
 	began := time.Now()
 	sys := s.Systems()
-	versions := map[string]int{} // investigations of each order: case ids stay unique
-	inv := &agent.Investigator{Planner: planner, Fallback: agent.Playbook{}, Systems: sys, Guard: policy.NewGuard(engine, sys),
-		NewID: func(id string) string {
-			versions[id]++
-			if versions[id] == 1 {
-				return "case-" + id
-			}
-			return fmt.Sprintf("case-%s.%d", id, versions[id])
-		}}
+	// The day runs through the same case lifecycle as serve and worker,
+	// on an in-memory store: cases, proposals, executions, audit.
+	st, err := sqlite.Open(ctx, ":memory:", sqlite.Options{})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
+		return exitHarness
+	}
+	defer func() { _ = st.Close() }()
+	desk, _, err := newDesk(deskConfig{Store: st, Systems: sys, Engine: engine, Planner: planner})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
+		return exitHarness
+	}
 	events := s.Events()
 	fmt.Fprintf(e.stdout, "exdesk demo · simulated distributor (seed %d): %d orders, %d events on %s\n\n",
 		*seed, *orders, len(events), s.Options().Day)
@@ -74,7 +81,6 @@ threads would read; approval actions wait in a list; a KPI table closes the run.
 		bar = newProgress(e.stderr, "day")
 	}
 	k := newKPIs()
-	open := map[string]*agent.Case{} // order id → its open case
 	printed := 0
 	var out strings.Builder
 	for i, ev := range events {
@@ -83,51 +89,46 @@ threads would read; approval actions wait in a list; a KPI table closes the run.
 		}
 		s.Apply(ev)
 		t0 := time.Now()
-		c, err := inv.Investigate(ctx, agent.Trigger{Type: agent.TriggerEvent, Event: ev.Type, OrderID: ev.OrderID})
+		res, err := desk.HandleEvent(ctx, ev)
 		took := time.Since(t0)
 		bar.set(i+1, len(events))
 		if err != nil {
 			k.errors++
-			if errors.Is(err, agent.ErrUnknownOrder) {
-				continue
+			if !errors.Is(err, agent.ErrUnknownOrder) {
+				fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
 			}
-			fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
 			continue
 		}
 		k.investigations++
-		if c.Class == connectors.ClassNone {
-			delete(open, ev.OrderID)
-			continue
-		}
-		// Cases are correlated by the order their top action changes, so a
-		// duplicate pair is one case whichever order's event arrives.
-		key := ev.OrderID
-		if top, ok := c.Top(); ok && top.Action.OrderID != "" {
-			key = top.Action.OrderID
-		}
-		prev, seen := open[key]
-		if seen && prev.Class == c.Class && topKey(prev) == topKey(c) {
-			continue // the event confirms what the open case already says
-		}
-		open[key] = c
-		exec, execErr := inv.ExecuteAuto(ctx, c)
-		k.record(key, c, took, exec, injectedFor(s, ev.OrderID), seen)
-		if printed < *threads {
-			printThread(&out, c, exec, execErr)
-			printed++
+		switch res.Outcome {
+		case casework.OutcomeOpened:
+			k.record(res, took, injectedFor(s, ev.OrderID))
+			if printed < *threads {
+				printThread(&out, res.Case, res.Executed, res.ExecErr)
+				printed++
+			}
+		case casework.OutcomeCorrelated:
+			k.updates++
+			if res.Executed != nil {
+				k.executed++
+			}
 		}
 	}
 	bar.finish()
 	fmt.Fprint(e.stdout, out.String())
 	k.elapsed = time.Since(began)
 	k.orders = *orders
+	if err := k.loadPending(ctx, st); err != nil {
+		fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
+		return exitHarness
+	}
 	k.print(e.stdout)
 	if *interactive {
 		roles := engine.Roles()
 		if *as != "" {
 			roles = strings.Split(*as, ",")
 		}
-		approvals := &terminalApprovals{inv: inv, in: e.stdin, out: e.stdout, roles: roles, pending: k.pending}
+		approvals := &terminalApprovals{desk: desk, in: e.stdin, out: e.stdout, roles: roles, pending: k.pending}
 		if err := approvals.run(ctx); err != nil {
 			fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
 			return exitHarness
@@ -137,13 +138,6 @@ threads would read; approval actions wait in a list; a KPI table closes the run.
 }
 
 func injectedFor(s *sim.Sim, orderID string) []string { return s.Injected(orderID) }
-
-func topKey(c *agent.Case) string {
-	if top, ok := c.Top(); ok {
-		return top.Action.String() + string(top.Decision.Outcome)
-	}
-	return ""
-}
 
 type kpis struct {
 	orders, investigations, errors, updates int
@@ -156,44 +150,48 @@ type kpis struct {
 	agree, labelled                         int
 }
 
+// pendingApproval is an action waiting for a person at the end of the day.
 type pendingApproval struct {
-	key, caseID, role, what string
-	proposal                agent.Proposal
-	decided                 string
+	proposal store.Proposal
+	what     string
+	decided  string
 }
 
 func newKPIs() *kpis {
 	return &kpis{byClass: map[string]int{}, outcomes: map[policy.Outcome]int{}}
 }
 
-func (k *kpis) record(key string, c *agent.Case, took time.Duration, exec *connectors.Execution, injected []string, update bool) {
-	// An update supersedes what the case's earlier version was waiting for.
-	k.pending = slices.DeleteFunc(k.pending, func(p pendingApproval) bool { return p.key == key })
-	if update {
-		k.updates++
-	} else {
-		k.byClass[c.Class]++
-		k.durations = append(k.durations, took)
-		if len(injected) > 0 {
-			k.labelled++
-			if slices.Contains(injected, c.Class) {
-				k.agree++
-			}
+// record counts a case an event opened.
+func (k *kpis) record(res casework.EventResult, took time.Duration, injected []string) {
+	c := res.Case
+	k.byClass[c.Class]++
+	k.durations = append(k.durations, took)
+	if len(injected) > 0 {
+		k.labelled++
+		if slices.Contains(injected, c.Class) {
+			k.agree++
 		}
 	}
-	top, ok := c.Top()
-	if !ok {
-		return
+	if top, ok := c.Top(); ok {
+		k.outcomes[top.Decision.Outcome]++
 	}
-	k.outcomes[top.Decision.Outcome]++
-	if exec != nil {
+	if res.Executed != nil {
 		k.executed++
 	}
-	if top.Decision.Outcome == policy.Approval {
-		p := top
-		p.Action.ID = c.ID + "-a" + fmt.Sprint(top.Rank)
-		k.pending = append(k.pending, pendingApproval{key: key, caseID: c.ID, role: top.Decision.Role, what: agent.Describe(top.Action), proposal: p})
+}
+
+// loadPending lists the approvals still waiting in the store.
+func (k *kpis) loadPending(ctx context.Context, st store.Store) error {
+	ps, err := st.ListPendingProposals(ctx)
+	if err != nil {
+		return err
 	}
+	for _, p := range ps {
+		if p.Outcome == string(policy.Approval) {
+			k.pending = append(k.pending, pendingApproval{proposal: p, what: agent.Describe(p.Action)})
+		}
+	}
+	return nil
 }
 
 func (k *kpis) cases() int {
@@ -226,7 +224,7 @@ func (k *kpis) print(w io.Writer) {
 
 	roles := map[string]int{}
 	for _, p := range k.pending {
-		roles[p.role]++
+		roles[p.proposal.Role]++
 	}
 	names := make([]string, 0, len(roles))
 	for r := range roles {
@@ -243,7 +241,7 @@ func (k *kpis) print(w io.Writer) {
 			fmt.Fprintf(w, "  … and %d more\n", len(k.pending)-5)
 			break
 		}
-		fmt.Fprintf(w, "  %s: %s (%s)\n", p.caseID, p.what, p.role)
+		fmt.Fprintf(w, "  %s: %s (%s)\n", p.proposal.CaseID, p.what, p.proposal.Role)
 	}
 
 	d := slices.Clone(k.durations)
@@ -257,7 +255,7 @@ func (k *kpis) print(w io.Writer) {
 	fmt.Fprintln(w, "\nThroughput")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "orders\t%d\t\n", k.orders)
-	fmt.Fprintf(tw, "investigations\t%d\t  (case updates %d)\n", k.investigations, k.updates)
+	fmt.Fprintf(tw, "events\t%d\t  (joined an open case %d)\n", k.investigations, k.updates)
 	fmt.Fprintf(tw, "median time to a case\t%s\t\n", pct(0.5).Round(time.Microsecond))
 	fmt.Fprintf(tw, "p95 time to a case\t%s\t\n", pct(0.95).Round(time.Microsecond))
 	fmt.Fprintf(tw, "cases per second\t%.0f\t  (investigations %.0f/s, wall %s)\n",

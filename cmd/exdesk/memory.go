@@ -5,11 +5,8 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/exdesk/exdesk/agent"
-	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/store"
 	"github.com/exdesk/exdesk/store/embed"
-	"github.com/exdesk/exdesk/tools"
 )
 
 // embedderFor is the case-memory embedder: the configured model on the
@@ -19,31 +16,6 @@ func embedderFor(e *env) store.Embedder {
 		return embed.NewOpenAI(e.getenv("OPENAI_BASE_URL"), e.getenv("OPENAI_API_KEY"), m)
 	}
 	return embed.NewHashing(0)
-}
-
-// resolveCase marks a case resolved by the action that executed and
-// remembers it, so later cases can cite how it was resolved.
-func resolveCase(ctx context.Context, log *slog.Logger, st store.Store, mem *store.MemorySearch, sys connectors.Systems,
-	caseID, by string, a connectors.Action, e connectors.Execution) {
-	c, err := st.GetCase(ctx, caseID)
-	if err != nil {
-		log.Error("resolved case not found", "case", caseID, "err", err)
-		return
-	}
-	res := store.Resolution{Resolution: agent.Describe(a) + ": " + e.Detail, By: by}
-	if err := st.ResolveCase(ctx, caseID, res); err != nil {
-		log.Error("case not marked resolved", "case", caseID, "err", err)
-	}
-	o, err := sys.ERP.Order(ctx, c.OrderID)
-	if err != nil {
-		log.Warn("resolved case not remembered: order not readable", "case", caseID, "err", err)
-		return
-	}
-	m := store.Memory{CaseID: c.ID, Class: c.Class, CustomerID: c.CustomerID, OrderID: c.OrderID,
-		Text: tools.MemoryText(o, c.Class), Resolution: res.Resolution, ResolvedBy: by}
-	if err := mem.Remember(ctx, m); err != nil {
-		log.Error("resolved case not remembered", "case", caseID, "err", err)
-	}
 }
 
 // pruneMemory drops resolved cases older than retention from case memory,

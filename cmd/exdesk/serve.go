@@ -14,12 +14,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/slack-go/slack"
 
-	"github.com/exdesk/exdesk/agent"
+	"github.com/exdesk/exdesk/casework"
 	"github.com/exdesk/exdesk/ingest"
-	"github.com/exdesk/exdesk/policy"
 	"github.com/exdesk/exdesk/slackbot"
 	"github.com/exdesk/exdesk/store"
-	"github.com/exdesk/exdesk/tools"
 )
 
 func runServe(ctx context.Context, e *env, args []string) int {
@@ -34,15 +32,22 @@ Modes: Socket Mode when SLACK_APP_TOKEN is set; otherwise HTTP mode, serving
 POST /slack/events, /slack/interactivity and /slack/commands (request URLs for
 the Slack app) on EXDESK_HTTP_ADDR. Source systems POST events to /v1/events;
 workers in every replica read them from a Redis stream (consumer group) and
-open or update one case per order, posted to the channel of its class. Both modes serve /healthz, /readyz (Redis
-and the store reachable) and /metrics (Prometheus) on that address.
+open or update one case per order; cases and their updates are posted to the
+channel of their class from the store's outbox, by whichever replica drains
+it. /healthz, /readyz (Redis and the store reachable; only a status) and
+/metrics (Prometheus) are served on EXDESK_ADMIN_ADDR, loopback by default.
+
+A question never executes anything: it shows the order's open case, or a
+fresh investigation stored as a question-driven case whose approvals wait in
+its thread. Only source events and approvals execute actions.
 
 Environment:
   SLACK_BOT_TOKEN       bot token (xoxb-…) for Web API calls (required)
   SLACK_SIGNING_SECRET  verifies HTTP requests from Slack (required in HTTP mode)
   SLACK_APP_TOKEN       app-level token (xapp-…, connections:write): use Socket Mode
   SLACK_API_URL         Slack Web API base URL (default https://slack.com/api/), for tests and proxies
-  EXDESK_HTTP_ADDR      listen address (default :8080; --addr overrides)
+  EXDESK_HTTP_ADDR      public listen address (default 127.0.0.1:8080; --addr overrides)
+  EXDESK_ADMIN_ADDR     admin listen address (default 127.0.0.1:9090)
   EXDESK_CONFIG         YAML routing and roles file (see below; --config overrides)
   EXDESK_POLICY         policy file (default: the shipped policy)
   REDIS_URL             redis://host:6379/0 for dedupe and thread memory
@@ -72,7 +77,8 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 		`  SLACK_BOT_TOKEN=xoxb-… SLACK_SIGNING_SECRET=… EXDESK_CONFIG=slack.yaml exdesk serve
   SLACK_BOT_TOKEN=xoxb-… SLACK_APP_TOKEN=xapp-… exdesk serve --config slack.yaml
   SLACK_API_URL=http://127.0.0.1:9999/api/ exdesk serve --connectors recorded:../shared/evals/examples --addr 127.0.0.1:8080`)
-	addr := fs.String("addr", envOr(e, "EXDESK_HTTP_ADDR", ":8080"), "listen address (env EXDESK_HTTP_ADDR)")
+	addr := fs.String("addr", envOr(e, "EXDESK_HTTP_ADDR", "127.0.0.1:8080"), "public listen address for Slack and source systems (env EXDESK_HTTP_ADDR; :8080 for every interface)")
+	adminAddr := fs.String("admin-addr", envOr(e, "EXDESK_ADMIN_ADDR", "127.0.0.1:9090"), "admin listen address for /healthz, /readyz and /metrics (env EXDESK_ADMIN_ADDR)")
 	source := fs.String("connectors", "sim", "where orders come from: sim or recorded:PATH (a case file or directory)")
 	seed := fs.Int64("seed", 1, "simulation seed (with --connectors sim)")
 	orders := fs.Int("orders", 2000, "orders in the simulated day (with --connectors sim)")
@@ -129,8 +135,6 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 	}
 	defer func() { _ = st.Close() }()
 	mem := &store.MemorySearch{Store: st, Embedder: embedderFor(e)}
-	inv := &agent.Investigator{Planner: planner, Fallback: agent.Playbook{}, Systems: sys, Guard: policy.NewGuard(engine, sys),
-		Tools: []tools.Handle{tools.SimilarCases(sys, mem)}}
 	go pruneMemory(ctx, log, st, *retention)
 	rdb, closeRedis, err := slackbot.OpenRedis(ctx, e.getenv("REDIS_URL"))
 	if err != nil {
@@ -150,62 +154,89 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 	}
 	api := slack.New(botToken, opts...)
 	host, _ := os.Hostname()
-	bot, err := slackbot.New(slackbot.Options{Slack: api, Store: st, Redis: rdb, Investigator: inv, Config: cfg,
-		SigningSecret: signing, Log: log, Workers: *workers, Instance: host,
-		Resolved: func(ctx context.Context, r slackbot.Resolved) {
-			resolveCase(ctx, log, st, mem, sys, r.CaseID, r.By, r.Action, r.Execution)
-		}})
+	instance := fmt.Sprintf("%s-%d", host, os.Getpid())
+	var wake func() // set once the bot exists, before anything runs
+	desk, _, err := newDesk(deskConfig{Store: st, Systems: sys, Engine: engine, Planner: planner, Memory: mem,
+		Notify: func() { wake() }, Log: log})
+	if err != nil {
+		return fail(exitHarness, "case lifecycle", err)
+	}
+	bot, err := slackbot.New(slackbot.Options{Slack: api, Store: st, Redis: rdb, Desk: desk, Config: cfg,
+		SigningSecret: signing, Log: log, Workers: *workers, Instance: instance})
 	if err != nil {
 		return fail(exitHarness, "slack bot", err)
 	}
+	wake = bot.Wake
 	if n, err := bot.Resume(ctx); err != nil {
-		log.Error("pending approvals not listed", "err", err)
+		log.Error("interrupted approvals not finished", "err", err)
 	} else {
-		log.Info("pending approvals resumed", "count", n)
+		log.Info("interrupted approvals finished", "count", n)
 	}
+	go recoverLoop(ctx, log, desk)
 
+	// The public listener: what Slack and source systems call.
 	mux := http.NewServeMux()
 	mux.Handle("/slack/", bot.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+	// Source-system events: POST /v1/events onto the Redis stream, and
+	// workers that turn each event into exactly one case (posted to Slack
+	// through the outbox, never under the order lock).
+	im := ingest.NewMetrics(bot.Metrics().Registry)
+	mux.Handle("/v1/events", ingest.Handler(ingest.NewPublisher(rdb, ingest.PublisherOptions{Metrics: im}),
+		ingest.HandlerOptions{Token: e.getenv("EXDESK_INGEST_TOKEN"), Log: log, Metrics: im}))
+
+	// The admin listener (loopback by default): health, readiness and
+	// metrics, which the public never sees.
+	admin := http.NewServeMux()
+	admin.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	admin.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		rctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := bot.Ready(rctx); err != nil {
-			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			log.Warn("not ready", "err", err)
+			http.Error(w, "not ready", http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(bot.Metrics().Registry, promhttp.HandlerOpts{}))
+	admin.Handle("GET /metrics", promhttp.HandlerFor(bot.Metrics().Registry, promhttp.HandlerOpts{}))
 
-	// Source-system events: POST /v1/events onto the Redis stream, and
-	// workers that turn each event into exactly one case (posted to Slack).
-	im := ingest.NewMetrics(bot.Metrics().Registry)
-	mux.Handle("/v1/events", ingest.Handler(ingest.NewPublisher(rdb, ingest.PublisherOptions{Metrics: im}),
-		ingest.HandlerOptions{Token: e.getenv("EXDESK_INGEST_TOKEN"), Log: log, Metrics: im}))
 	wctx, stopWorkers := context.WithCancel(ctx)
 	defer stopWorkers()
 	wdone := make(chan error, 1)
 	go func() {
-		wdone <- ingest.RunWorkers(wctx, rdb, &ingest.CaseProcessor{Store: st, Investigator: inv, Sink: bot, Log: log},
-			ingest.WorkerOptions{Log: log, Metrics: im, Consumer: host + "-" + fmt.Sprint(os.Getpid())})
+		wdone <- ingest.RunWorkers(wctx, rdb, &ingest.CaseProcessor{Desk: desk, Log: log},
+			ingest.WorkerOptions{Log: log, Metrics: im, Consumer: instance})
 	}()
+	odone := make(chan struct{})
+	go func() { defer close(odone); _ = bot.RunOutbox(wctx) }()
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fail(exitHarness, "listen", err)
 	}
+	adminSrv := &http.Server{Handler: admin, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
+	adminLn, err := net.Listen("tcp", *adminAddr)
+	if err != nil {
+		_ = ln.Close()
+		return fail(exitHarness, "admin listen", err)
+	}
 	mode := "http"
 	if appToken != "" {
 		mode = "socket"
 	}
-	log.Info("exdesk serving", "addr", ln.Addr().String(), "mode", mode, "connectors", *source, "policy", engine.Version(),
+	log.Info("exdesk serving", "addr", ln.Addr().String(), "admin_addr", adminLn.Addr().String(), "mode", mode, "connectors", *source, "policy", engine.Version(),
 		"redis", redisKind(e), "store", storeKind(e))
 
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errc <- fmt.Errorf("http: %w", err)
+		}
+	}()
+	go func() {
+		if err := adminSrv.Serve(adminLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("admin http: %w", err)
 		}
 	}()
 	if appToken != "" {
@@ -228,6 +259,7 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 	if err := srv.Shutdown(sctx); err != nil {
 		log.Warn("http shutdown", "err", err)
 	}
+	defer func() { _ = adminSrv.Shutdown(sctx) }()
 	stopWorkers()
 	select {
 	case err := <-wdone:
@@ -237,6 +269,7 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 	case <-sctx.Done():
 		log.Warn("ingest workers did not stop in time; their pending events will be claimed by another replica")
 	}
+	<-odone
 	if err := bot.Close(sctx); err != nil {
 		log.Warn("slack work cancelled at shutdown", "err", err)
 	}
@@ -263,4 +296,25 @@ func storeKind(e *env) string {
 		return "postgres"
 	}
 	return "sqlite"
+}
+
+// recoverLoop finishes approvals a crashed replica left half done, every
+// minute, until ctx ends.
+func recoverLoop(ctx context.Context, log *slog.Logger, desk *casework.Desk) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n, err := desk.Recover(ctx); err != nil {
+			if ctx.Err() == nil {
+				log.Error("interrupted approvals not finished", "err", err)
+			}
+		} else if n > 0 {
+			log.Info("interrupted approvals finished", "count", n)
+		}
+	}
 }

@@ -59,7 +59,7 @@ func TestServeIngestsEventsIntoCases(t *testing.T) {
 	os.WriteFile(cfg, []byte("channels: {default: C0ALL, credit_hold: C0FIN}\nroles:\n  finance_supervisor: [U0SUP]\n"), 0o644)
 	addr := freeAddr(t)
 	vars := map[string]string{"SLACK_BOT_TOKEN": "xoxb-t", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": api.URL + "/api/",
-		"EXDESK_HTTP_ADDR": addr, "EXDESK_CONFIG": cfg, "EXDESK_INGEST_TOKEN": "ingest-secret"}
+		"EXDESK_HTTP_ADDR": addr, "EXDESK_ADMIN_ADDR": freeAddr(t), "EXDESK_CONFIG": cfg, "EXDESK_INGEST_TOKEN": "ingest-secret"}
 	e, _, errb := serveEnv(vars)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)

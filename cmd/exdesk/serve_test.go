@@ -27,7 +27,8 @@ func TestServeHelpExplainsEveryKnob(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	for _, want := range []string{"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "EXDESK_HTTP_ADDR",
-		"EXDESK_CONFIG", "REDIS_URL", "DATABASE_URL", "--connectors", "--addr", "/healthz", "/readyz", "/metrics", "Examples:", "includes:"} {
+		"EXDESK_CONFIG", "REDIS_URL", "DATABASE_URL", "--connectors", "--addr", "/healthz", "/readyz", "/metrics", "Examples:", "includes:",
+		"EXDESK_ADMIN_ADDR", "admin-addr", "never executes"} {
 		if !strings.Contains(errb.String(), want) {
 			t.Errorf("help lacks %q", want)
 		}
@@ -66,10 +67,10 @@ func freeAddr(t *testing.T) string {
 }
 
 func TestServeEndToEnd(t *testing.T) {
-	addr := freeAddr(t)
+	addr, adminAddr := freeAddr(t), freeAddr(t)
 	dir := t.TempDir()
 	vars := map[string]string{"SLACK_BOT_TOKEN": "xoxb-do-not-log", "SLACK_SIGNING_SECRET": "sign-me",
-		"SLACK_API_URL": "http://127.0.0.1:1/api", "EXDESK_HTTP_ADDR": addr}
+		"SLACK_API_URL": "http://127.0.0.1:1/api", "EXDESK_HTTP_ADDR": addr, "EXDESK_ADMIN_ADDR": adminAddr}
 	e, _, errb := serveEnv(vars)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
@@ -91,7 +92,11 @@ func TestServeEndToEnd(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	for _, path := range []string{"/readyz", "/metrics"} {
-		resp, err := http.Get(base + path)
+		// Admin endpoints are on the admin listener only.
+		if resp, err := http.Get(base + path); err != nil || resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("%s on the public listener: %v %v", path, err, resp)
+		}
+		resp, err := http.Get("http://" + adminAddr + path)
 		if err != nil || resp.StatusCode != http.StatusOK {
 			t.Fatalf("%s: %v %v", path, err, resp)
 		}
@@ -99,6 +104,9 @@ func TestServeEndToEnd(t *testing.T) {
 		resp.Body.Close()
 		if path == "/metrics" && !strings.Contains(string(b), "exdesk_slack_requests_total") && !strings.Contains(string(b), "go_goroutines") {
 			t.Fatalf("metrics: %s", b)
+		}
+		if path == "/readyz" && strings.TrimSpace(string(b)) != "ready" {
+			t.Fatalf("/readyz says more than a status: %q", b)
 		}
 	}
 	body := []byte(`{"type":"url_verification","challenge":"c-123"}`)

@@ -17,9 +17,7 @@ import (
 	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/connectors/sim"
 	"github.com/exdesk/exdesk/ingest"
-	"github.com/exdesk/exdesk/policy"
 	"github.com/exdesk/exdesk/store"
-	"github.com/exdesk/exdesk/tools"
 )
 
 func runWorker(ctx context.Context, e *env, args []string) int {
@@ -28,7 +26,8 @@ func runWorker(ctx context.Context, e *env, args []string) int {
 REDIS_URL in the consumer group, serialises each order's events with a lock
 in Redis, correlates an event into its order's open case or investigates and
 opens one, and stores cases, proposals and the one execution of each auto
-action in DATABASE_URL (else the SQLite file). Run several, on several
+action in DATABASE_URL (else the SQLite file). Posts to Slack are left in the
+store's outbox for the serve replicas to deliver. Run several, on several
 machines: a killed worker's entries are claimed by the others after
 --claim-after; an event failing --max-deliveries times goes to the
 dead-letter stream (<stream>:dead). Logs are JSON on stderr.
@@ -51,7 +50,8 @@ another worker exist here too.`,
 	orders := fs.Int("orders", 2000, "orders in the simulated day (--connectors sim)")
 	policyFile := fs.String("policy", "", "policy file (default: $EXDESK_POLICY, else the shipped policy)")
 	dbPath := fs.String("db", "exdesk.db", "SQLite store file when DATABASE_URL is not set")
-	metricsAddr := fs.String("metrics-addr", "", "serve /metrics on this address (e.g. :9102)")
+	metricsAddr := fs.String("metrics-addr", "", "serve /metrics on this address (e.g. 127.0.0.1:9102)")
+	effectWindow := fs.Duration("effect-window", 24*time.Hour, "an action executed on an order counts as done this long: the same action is not executed again")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -87,13 +87,13 @@ another worker exist here too.`,
 		return fail("connectors", err)
 	}
 	mem := &store.MemorySearch{Store: st, Embedder: embedderFor(e)}
-	inv := &agent.Investigator{Planner: agent.Playbook{}, Fallback: agent.Playbook{}, Systems: sys, Guard: policy.NewGuard(engine, sys),
-		Tools: []tools.Handle{tools.SimilarCases(sys, mem)}}
-	sink := &ingest.StoreSink{Store: st, Executor: inv, Log: log,
-		Resolved: func(ctx context.Context, caseID, by string, a connectors.Action, ex connectors.Execution) {
-			resolveCase(ctx, log, st, mem, sys, caseID, by, a, ex)
-		}}
-	proc := &ingest.CaseProcessor{Store: st, Investigator: inv, Sink: sink, Sync: sync, Log: log}
+	desk, _, err := newDesk(deskConfig{Store: st, Systems: sys, Engine: engine, Planner: agent.Playbook{}, Memory: mem,
+		EffectWindow: *effectWindow, Log: log})
+	if err != nil {
+		return fail("case lifecycle", err)
+	}
+	proc := &ingest.CaseProcessor{Desk: desk, Sync: sync, Log: log}
+	go recoverLoop(ctx, log, desk)
 
 	reg := prometheus.NewRegistry()
 	metrics := ingest.NewMetrics(reg)

@@ -17,8 +17,14 @@ import (
 // chain head row (SELECT ... FOR UPDATE), so appends from every replica
 // are serialised and the chain never forks.
 func (s *Store) AppendAudit(ctx context.Context, e *store.AuditEntry) error {
+	if s.deferred != nil {
+		// Inside InTx: sealed at commit, after every other write of the
+		// transaction, so the chain head is locked last and briefly.
+		*s.deferred = append(*s.deferred, e)
+		return nil
+	}
 	sealed := *e
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		var head store.AuditHead
 		if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&head.Seq, &head.Hash); err != nil {
 			return fmt.Errorf("read chain head: %w", err)
@@ -65,7 +71,7 @@ func collectAudit(rows pgx.Rows) ([]store.AuditEntry, error) {
 
 // AuditTrail returns one case's entries, or all when caseID is empty.
 func (s *Store) AuditTrail(ctx context.Context, caseID string) ([]store.AuditEntry, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+auditCols+` FROM audit_log WHERE $1 = '' OR case_id = $1 ORDER BY seq`, caseID)
+	rows, err := s.q.Query(ctx, `SELECT `+auditCols+` FROM audit_log WHERE $1 = '' OR case_id = $1 ORDER BY seq`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("audit trail: %w", err)
 	}
@@ -109,7 +115,7 @@ func (s *Store) PutMemory(ctx context.Context, m store.Memory) error {
 	if err := store.PrepareMemory(&m); err != nil {
 		return err
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO case_memory (case_id, class, customer_id, order_id, text, embedding,
+	_, err := s.q.Exec(ctx, `INSERT INTO case_memory (case_id, class, customer_id, order_id, text, embedding,
 		resolution, resolved_by, resolved_at) VALUES ($1,$2,$3,$4,$5,$6::vector,$7,$8,$9)
 		ON CONFLICT (case_id) DO UPDATE SET class = excluded.class, customer_id = excluded.customer_id,
 		order_id = excluded.order_id, text = excluded.text, embedding = excluded.embedding,
@@ -209,7 +215,7 @@ func (s *Store) SimilarCases(ctx context.Context, embedding []float32, class, cu
 
 // PruneMemory deletes memories resolved before olderThan.
 func (s *Store) PruneMemory(ctx context.Context, olderThan time.Time) (int, error) {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM case_memory WHERE resolved_at < $1`, store.Stamp(olderThan))
+	tag, err := s.q.Exec(ctx, `DELETE FROM case_memory WHERE resolved_at < $1`, store.Stamp(olderThan))
 	if err != nil {
 		return 0, fmt.Errorf("prune memory: %w", err)
 	}

@@ -39,9 +39,23 @@ type Options struct {
 
 // Store is the PostgreSQL implementation of store.Store.
 type Store struct {
-	pool      *pgxpool.Pool
+	pool *pgxpool.Pool
+	// q runs statements: the pool, or the transaction a Store made by
+	// InTx is bound to.
+	q queryer
+	// deferred collects the audit entries appended inside InTx.
+	deferred  *[]*store.AuditEntry
 	schema    string
-	closeOnce sync.Once
+	closeOnce *sync.Once
+}
+
+// queryer is what *pgxpool.Pool and pgx.Tx share (Begin on a transaction
+// makes a savepoint).
+type queryer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Begin(ctx context.Context) (pgx.Tx, error)
 }
 
 var _ store.Store = (*Store)(nil)
@@ -63,7 +77,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	s := &Store{pool: pool, schema: opts.Schema}
+	s := &Store{pool: pool, q: pool, schema: opts.Schema, closeOnce: new(sync.Once)}
 	if err := s.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -96,6 +110,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the pool. It is safe to call twice.
 func (s *Store) Close() error {
+	if s.deferred != nil {
+		return nil // a transaction's view: the Store that made it owns the pool
+	}
 	s.closeOnce.Do(s.pool.Close)
 	return nil
 }
@@ -146,14 +163,14 @@ func (s *Store) MigrateTo(ctx context.Context, version int) error {
 // SchemaVersion returns the highest applied migration (0 for none).
 func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	var exists bool
-	if err := s.pool.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+	if err := s.q.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
 		return 0, fmt.Errorf("schema version: %w", err)
 	}
 	if !exists {
 		return 0, nil
 	}
 	var v int
-	if err := s.pool.QueryRow(ctx, `SELECT COALESCE(max(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
+	if err := s.q.QueryRow(ctx, `SELECT COALESCE(max(version), 0) FROM schema_migrations`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("schema version: %w", err)
 	}
 	return v, nil
@@ -238,11 +255,14 @@ func (s *Store) CreateCase(ctx context.Context, c *store.Case) error {
 	if err := store.PrepareCase(c); err != nil {
 		return err
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO cases (`+caseCols+`)
+	_, err := s.q.Exec(ctx, `INSERT INTO cases (`+caseCols+`)
 		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13::jsonb,$14,$15,$16,$17,$18)`,
 		c.ID, c.OrderID, c.CustomerID, c.Class, c.AlsoDetected, c.Severity, string(c.Status), c.Planner,
 		c.PromptVersion, c.Model, c.PolicyVersion, c.Summary, string(c.Document), c.CreatedAt, c.UpdatedAt,
 		nullTime(c.ResolvedAt), c.Resolution, c.ResolvedBy)
+	if openCaseConflict(err) {
+		return fmt.Errorf("create case %s for order %s: %w", c.ID, c.OrderID, store.ErrOpenCase)
+	}
 	if err != nil {
 		return fmt.Errorf("create case %s: %w", c.ID, classify(err, store.ErrDuplicate))
 	}
@@ -251,7 +271,7 @@ func (s *Store) CreateCase(ctx context.Context, c *store.Case) error {
 
 // GetCase returns one case.
 func (s *Store) GetCase(ctx context.Context, id string) (*store.Case, error) {
-	c, err := scanCase(s.pool.QueryRow(ctx, `SELECT `+caseCols+` FROM cases WHERE id = $1`, id))
+	c, err := scanCase(s.q.QueryRow(ctx, `SELECT `+caseCols+` FROM cases WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("case %s: %w", id, store.ErrNotFound)
 	}
@@ -266,7 +286,7 @@ func (s *Store) UpdateCase(ctx context.Context, c *store.Case) error {
 	if err := store.PrepareCaseUpdate(c); err != nil {
 		return err
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE cases SET customer_id = $1, class = $2, also_detected = $3, severity = $4,
+	tag, err := s.q.Exec(ctx, `UPDATE cases SET customer_id = $1, class = $2, also_detected = $3, severity = $4,
 		status = COALESCE(NULLIF($5, ''), status), planner = $6, prompt_version = $7, model = $8, policy_version = $9,
 		summary = $10, document = $11::jsonb, updated_at = $12 WHERE id = $13`,
 		c.CustomerID, c.Class, c.AlsoDetected, c.Severity, string(c.Status), c.Planner, c.PromptVersion,
@@ -279,7 +299,7 @@ func (s *Store) SetCaseStatus(ctx context.Context, id string, status store.CaseS
 	if status == "" {
 		return fmt.Errorf("set case status %s: empty status: %w", id, store.ErrInvalid)
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE cases SET status = $1, updated_at = $2 WHERE id = $3`,
+	tag, err := s.q.Exec(ctx, `UPDATE cases SET status = $1, updated_at = $2 WHERE id = $3`,
 		string(status), store.Now(), id)
 	return s.expectOne(tag, err, "set case status", id)
 }
@@ -290,7 +310,7 @@ func (s *Store) ResolveCase(ctx context.Context, id string, r store.Resolution) 
 	if at.IsZero() {
 		at = store.Now()
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE cases SET status = $1, resolution = $2, resolved_by = $3, resolved_at = $4,
+	tag, err := s.q.Exec(ctx, `UPDATE cases SET status = $1, resolution = $2, resolved_by = $3, resolved_at = $4,
 		updated_at = $5 WHERE id = $6`,
 		string(store.CaseResolved), r.Resolution, r.By, store.Stamp(at), store.Now(), id)
 	return s.expectOne(tag, err, "resolve case", id)
@@ -312,7 +332,7 @@ func (s *Store) ListCases(ctx context.Context, f store.CaseFilter) ([]store.Case
 		args = append(args, f.Limit)
 		q += fmt.Sprintf(` LIMIT $%d`, len(args))
 	}
-	rows, err := s.pool.Query(ctx, q, args...)
+	rows, err := s.q.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)
 	}
@@ -336,7 +356,7 @@ func (s *Store) AppendCaseEvent(ctx context.Context, e *store.CaseEvent) error {
 	if err := store.PrepareEvent(e); err != nil {
 		return err
 	}
-	err := s.pool.QueryRow(ctx, `INSERT INTO case_events (case_id, event_id, at, kind, actor, data)
+	err := s.q.QueryRow(ctx, `INSERT INTO case_events (case_id, event_id, at, kind, actor, data)
 		VALUES ($1,$2,$3,$4,$5,$6::jsonb) RETURNING seq`,
 		e.CaseID, nullString(e.EventID), e.At, e.Kind, e.Actor, string(e.Data)).Scan(&e.Seq)
 	if err != nil {
@@ -347,7 +367,7 @@ func (s *Store) AppendCaseEvent(ctx context.Context, e *store.CaseEvent) error {
 
 // ListCaseEvents returns a case's events in order.
 func (s *Store) ListCaseEvents(ctx context.Context, caseID string) ([]store.CaseEvent, error) {
-	rows, err := s.pool.Query(ctx, `SELECT seq, case_id, COALESCE(event_id, ''), at, kind, actor, data
+	rows, err := s.q.Query(ctx, `SELECT seq, case_id, COALESCE(event_id, ''), at, kind, actor, data
 		FROM case_events WHERE case_id = $1 ORDER BY seq`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("list events of case %s: %w", caseID, err)

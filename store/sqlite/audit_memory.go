@@ -15,34 +15,64 @@ import (
 // --- audit log -------------------------------------------------------------
 
 // AppendAudit appends an entry to the hash chain inside one write
-// transaction, which serialises appends.
+// transaction, which serialises appends. Inside InTx the entries are
+// sealed together at the end of the transaction.
 func (s *Store) AppendAudit(ctx context.Context, e *store.AuditEntry) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	if s.deferred != nil {
+		*s.deferred = append(*s.deferred, e)
+		return nil
+	}
+	tx, commit, rollback, err := s.begin(ctx)
 	if err != nil {
 		return fmt.Errorf("append audit: begin: %w", err)
 	}
-	defer func() { _ = tx.Rollback() }()
+	defer rollback()
+	if err := appendAudit(ctx, tx, []*store.AuditEntry{e}); err != nil {
+		return err
+	}
+	if err := commit(); err != nil {
+		return fmt.Errorf("append audit: commit: %w", err)
+	}
+	return nil
+}
+
+// sealAudit appends the entries an InTx collected, in order.
+func (s *Store) sealAudit(ctx context.Context, es []*store.AuditEntry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	return appendAudit(ctx, s.q, es)
+}
+
+// appendAudit seals es onto the chain in tx: one read of the chain head,
+// an insert per entry, one move of the head. Each entry gets its seq and
+// hashes only once written.
+func appendAudit(ctx context.Context, tx queryer, es []*store.AuditEntry) error {
 	var head store.AuditHead
 	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&head.Seq, &head.Hash); err != nil {
 		return fmt.Errorf("append audit: read chain head: %w", err)
 	}
-	sealed := *e
-	if err := store.SealAudit(head, &sealed); err != nil {
-		return fmt.Errorf("append audit: %w", err)
+	sealed := make([]store.AuditEntry, len(es))
+	for i, e := range es {
+		sealed[i] = *e
+		if err := store.SealAudit(head, &sealed[i]); err != nil {
+			return fmt.Errorf("append audit: %w", err)
+		}
+		se := &sealed[i]
+		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor, kind, case_id, proposal_id, rule, outcome,
+			data, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+			se.Seq, micros(se.At), se.Actor, se.Kind, se.CaseID, se.ProposalID, se.Rule,
+			se.Outcome, string(se.Data), se.PrevHash, se.Hash); err != nil {
+			return fmt.Errorf("append audit: insert: %w", err)
+		}
+		head = store.AuditHead{Seq: se.Seq, Hash: se.Hash}
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor, kind, case_id, proposal_id, rule, outcome,
-		data, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-		sealed.Seq, micros(sealed.At), sealed.Actor, sealed.Kind, sealed.CaseID, sealed.ProposalID, sealed.Rule,
-		sealed.Outcome, string(sealed.Data), sealed.PrevHash, sealed.Hash); err != nil {
-		return fmt.Errorf("append audit: insert: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, sealed.Seq, sealed.Hash); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, head.Seq, head.Hash); err != nil {
 		return fmt.Errorf("append audit: move chain head: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("append audit: commit: %w", err)
+	for i := range es {
+		*es[i] = sealed[i]
 	}
-	*e = sealed
 	return nil
 }
 
@@ -65,7 +95,7 @@ func (s *Store) AuditTrail(ctx context.Context, caseID string) ([]store.AuditEnt
 		q = `SELECT ` + auditCols + ` FROM audit_log WHERE case_id = ? ORDER BY seq`
 		args = append(args, caseID)
 	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.q.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("audit trail: %w", err)
 	}
@@ -87,11 +117,11 @@ func (s *Store) AuditTrail(ctx context.Context, caseID string) ([]store.AuditEnt
 // VerifyAudit reads the log and its head in one transaction and checks the
 // chain.
 func (s *Store) VerifyAudit(ctx context.Context) (*store.AuditBreak, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, _, rollback, err := s.begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("verify audit: begin: %w", err)
 	}
-	defer func() { _ = tx.Rollback() }()
+	defer rollback()
 	var head store.AuditHead
 	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&head.Seq, &head.Hash); err != nil {
 		return nil, fmt.Errorf("verify audit: read chain head: %w", err)
@@ -122,7 +152,7 @@ func (s *Store) PutMemory(ctx context.Context, m store.Memory) error {
 	if err := store.PrepareMemory(&m); err != nil {
 		return err
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO case_memory (case_id, class, customer_id, order_id, text, embedding,
+	_, err := s.q.ExecContext(ctx, `INSERT INTO case_memory (case_id, class, customer_id, order_id, text, embedding,
 		resolution, resolved_by, resolved_at) VALUES (?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (case_id) DO UPDATE SET class = excluded.class, customer_id = excluded.customer_id,
 		order_id = excluded.order_id, text = excluded.text, embedding = excluded.embedding,
@@ -162,7 +192,7 @@ func (s *Store) SimilarCases(ctx context.Context, embedding []float32, class, cu
 	}
 	qnorm = math.Sqrt(qnorm)
 
-	rows, err := s.db.QueryContext(ctx, `SELECT case_id, class, customer_id, embedding FROM case_memory`)
+	rows, err := s.q.QueryContext(ctx, `SELECT case_id, class, customer_id, embedding FROM case_memory`)
 	if err != nil {
 		return nil, fmt.Errorf("similar cases: %w", err)
 	}
@@ -208,7 +238,7 @@ func (s *Store) SimilarCases(ctx context.Context, embedding []float32, class, cu
 		dist[c.caseID] = c.dist
 		ids[i] = c.caseID
 	}
-	mrows, err := s.db.QueryContext(ctx, `SELECT case_id, class, customer_id, order_id, text, embedding, resolution,
+	mrows, err := s.q.QueryContext(ctx, `SELECT case_id, class, customer_id, order_id, text, embedding, resolution,
 		resolved_by, resolved_at FROM case_memory WHERE case_id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, ids...)
 	if err != nil {
 		return nil, fmt.Errorf("similar cases: %w", err)
@@ -255,7 +285,7 @@ func blobDistance(q []float32, qnorm float64, blob []byte) float64 {
 
 // PruneMemory deletes memories resolved before olderThan.
 func (s *Store) PruneMemory(ctx context.Context, olderThan time.Time) (int, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM case_memory WHERE resolved_at < ?`, micros(store.Stamp(olderThan)))
+	res, err := s.q.ExecContext(ctx, `DELETE FROM case_memory WHERE resolved_at < ?`, micros(store.Stamp(olderThan)))
 	if err != nil {
 		return 0, fmt.Errorf("prune memory: %w", err)
 	}

@@ -35,10 +35,24 @@ type Options struct {
 
 // Store is the SQLite implementation of store.Store.
 type Store struct {
-	db        *sql.DB
+	db *sql.DB
+	// q runs statements: db, or the transaction a Store made by InTx is
+	// bound to (then tx is that transaction).
+	q  queryer
+	tx *sql.Tx
+	// deferred collects the audit entries appended inside InTx.
+	deferred  *[]*store.AuditEntry
+	stmts     *stmts
 	path      string
-	closeOnce sync.Once
-	closeErr  error
+	closeOnce *sync.Once
+	closeErr  *error
+}
+
+// queryer is what *sql.DB and *sql.Tx share.
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 var _ store.Store = (*Store)(nil)
@@ -81,7 +95,8 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		db.SetMaxOpenConns(opts.MaxOpenConns)
 		db.SetMaxIdleConns(opts.MaxOpenConns)
 	}
-	s := &Store{db: db, path: name}
+	cache := newStmts(db)
+	s := &Store{db: db, q: conn{c: cache}, stmts: cache, path: name, closeOnce: new(sync.Once), closeErr: new(error)}
 	if err := s.Ping(ctx); err != nil {
 		_ = db.Close()
 		return nil, err
@@ -108,8 +123,11 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the database; a second call returns the first result.
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() { s.closeErr = s.db.Close() })
-	return s.closeErr
+	if s.tx != nil {
+		return nil // a transaction's view: the Store that made it owns the database
+	}
+	s.closeOnce.Do(func() { s.stmts.close(); *s.closeErr = s.db.Close() })
+	return *s.closeErr
 }
 
 // --- migrations ----------------------------------------------------------
@@ -161,7 +179,7 @@ func (s *Store) MigrateTo(ctx context.Context, version int) error {
 // SchemaVersion returns the highest applied migration (0 for none).
 func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
-	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
+	err := s.q.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
 	if err != nil {
 		if strings.Contains(err.Error(), "no such table") {
 			return 0, nil
@@ -250,11 +268,20 @@ func (s *Store) CreateCase(ctx context.Context, c *store.Case) error {
 	if err := store.PrepareCase(c); err != nil {
 		return err
 	}
-	_, err := s.db.ExecContext(ctx, `INSERT INTO cases (`+caseCols+`)
+	_, err := s.q.ExecContext(ctx, `INSERT INTO cases (`+caseCols+`)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		c.ID, c.OrderID, c.CustomerID, c.Class, marshalStrings(c.AlsoDetected), c.Severity, string(c.Status), c.Planner,
 		c.PromptVersion, c.Model, c.PolicyVersion, c.Summary, string(c.Document), micros(c.CreatedAt), micros(c.UpdatedAt),
 		nullMicros(c.ResolvedAt), c.Resolution, c.ResolvedBy)
+	if openCaseConflict(err) {
+		// SQLite names one violated index; a reused id is a duplicate
+		// whichever it names.
+		var n int
+		if s.q.QueryRowContext(ctx, `SELECT count(*) FROM cases WHERE id = ?`, c.ID).Scan(&n) == nil && n > 0 {
+			return fmt.Errorf("create case %s: %w", c.ID, store.ErrDuplicate)
+		}
+		return fmt.Errorf("create case %s for order %s: %w", c.ID, c.OrderID, store.ErrOpenCase)
+	}
 	if err != nil {
 		return fmt.Errorf("create case %s: %w", c.ID, classify(err, store.ErrDuplicate))
 	}
@@ -263,7 +290,7 @@ func (s *Store) CreateCase(ctx context.Context, c *store.Case) error {
 
 // GetCase returns one case.
 func (s *Store) GetCase(ctx context.Context, id string) (*store.Case, error) {
-	c, err := scanCase(s.db.QueryRowContext(ctx, `SELECT `+caseCols+` FROM cases WHERE id = ?`, id))
+	c, err := scanCase(s.q.QueryRowContext(ctx, `SELECT `+caseCols+` FROM cases WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("case %s: %w", id, store.ErrNotFound)
 	}
@@ -278,7 +305,7 @@ func (s *Store) UpdateCase(ctx context.Context, c *store.Case) error {
 	if err := store.PrepareCaseUpdate(c); err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE cases SET customer_id = ?, class = ?, also_detected = ?, severity = ?,
+	res, err := s.q.ExecContext(ctx, `UPDATE cases SET customer_id = ?, class = ?, also_detected = ?, severity = ?,
 		status = COALESCE(NULLIF(?, ''), status), planner = ?, prompt_version = ?, model = ?, policy_version = ?,
 		summary = ?, document = ?, updated_at = ? WHERE id = ?`,
 		c.CustomerID, c.Class, marshalStrings(c.AlsoDetected), c.Severity, string(c.Status), c.Planner, c.PromptVersion,
@@ -291,7 +318,7 @@ func (s *Store) SetCaseStatus(ctx context.Context, id string, status store.CaseS
 	if status == "" {
 		return fmt.Errorf("set case status %s: empty status: %w", id, store.ErrInvalid)
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE cases SET status = ?, updated_at = ? WHERE id = ?`,
+	res, err := s.q.ExecContext(ctx, `UPDATE cases SET status = ?, updated_at = ? WHERE id = ?`,
 		string(status), micros(store.Now()), id)
 	return s.expectOne(res, err, "set case status", id)
 }
@@ -302,7 +329,7 @@ func (s *Store) ResolveCase(ctx context.Context, id string, r store.Resolution) 
 	if at.IsZero() {
 		at = store.Now()
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE cases SET status = ?, resolution = ?, resolved_by = ?, resolved_at = ?,
+	res, err := s.q.ExecContext(ctx, `UPDATE cases SET status = ?, resolution = ?, resolved_by = ?, resolved_at = ?,
 		updated_at = ? WHERE id = ?`,
 		string(store.CaseResolved), r.Resolution, r.By, micros(store.Stamp(at)), micros(store.Now()), id)
 	return s.expectOne(res, err, "resolve case", id)
@@ -339,7 +366,7 @@ func (s *Store) ListCases(ctx context.Context, f store.CaseFilter) ([]store.Case
 		q += ` LIMIT ?`
 		args = append(args, f.Limit)
 	}
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.q.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)
 	}
@@ -363,7 +390,7 @@ func (s *Store) AppendCaseEvent(ctx context.Context, e *store.CaseEvent) error {
 	if err := store.PrepareEvent(e); err != nil {
 		return err
 	}
-	err := s.db.QueryRowContext(ctx, `INSERT INTO case_events (case_id, event_id, at, kind, actor, data)
+	err := s.q.QueryRowContext(ctx, `INSERT INTO case_events (case_id, event_id, at, kind, actor, data)
 		VALUES (?,?,?,?,?,?) RETURNING seq`,
 		e.CaseID, nullString(e.EventID), micros(e.At), e.Kind, e.Actor, string(e.Data)).Scan(&e.Seq)
 	if err != nil {
@@ -374,7 +401,7 @@ func (s *Store) AppendCaseEvent(ctx context.Context, e *store.CaseEvent) error {
 
 // ListCaseEvents returns a case's events in order.
 func (s *Store) ListCaseEvents(ctx context.Context, caseID string) ([]store.CaseEvent, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT seq, case_id, COALESCE(event_id, ''), at, kind, actor, data
+	rows, err := s.q.QueryContext(ctx, `SELECT seq, case_id, COALESCE(event_id, ''), at, kind, actor, data
 		FROM case_events WHERE case_id = ? ORDER BY seq`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("list events of case %s: %w", caseID, err)

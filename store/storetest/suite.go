@@ -36,6 +36,15 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"MemoryNearest", testMemoryNearest},
 		{"MemoryTiers", testMemoryTiers},
 		{"MemoryPrune", testMemoryPrune},
+		{"OneOpenCasePerOrder", testOneOpenCasePerOrder},
+		{"FindCaseEvent", testFindCaseEvent},
+		{"TxCommitsTogether", testTxCommitsTogether},
+		{"TxRollsBackEverything", testTxRollsBack},
+		{"EffectOncePerCase", testEffectOnce},
+		{"Supersede", testSupersede},
+		{"CreatedSettled", testCreatedSettled},
+		{"OutboxOrderAndLease", testOutbox},
+		{"OutboxConcurrentClaims", testOutboxConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
@@ -174,14 +183,21 @@ func testListCases(t *testing.T, open func(*testing.T) store.Store) {
 	ctx := ctxFor(t)
 	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	ids := map[string]string{}
-	for i, spec := range []struct{ name, order string }{
-		{"a1", "SO-A"}, {"b1", "SO-B"}, {"a2", "SO-A"}, {"a3", "SO-A"},
+	// An order has at most one open case: SO-A's first case is closed
+	// before its third opens.
+	for i, spec := range []struct {
+		name, order string
+		status      store.CaseStatus
+	}{
+		{"a1", "SO-A", store.CaseOpen}, {"b1", "SO-B", store.CaseOpen}, {"a2", "SO-A", store.CaseResolved}, {"a3", "SO-A", store.CaseOpen},
 	} {
-		c := mustCase(t, s, store.Case{OrderID: spec.order, Class: "credit_hold", CreatedAt: base.Add(time.Duration(i) * time.Hour)})
+		if spec.name == "a3" {
+			if err := s.SetCaseStatus(ctx, ids["a1"], store.CaseClosed); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c := mustCase(t, s, store.Case{OrderID: spec.order, Class: "credit_hold", Status: spec.status, CreatedAt: base.Add(time.Duration(i) * time.Hour)})
 		ids[spec.name] = c.ID
-	}
-	if err := s.ResolveCase(ctx, ids["a2"], store.Resolution{Resolution: "done", By: "u"}); err != nil {
-		t.Fatal(err)
 	}
 	tests := []struct {
 		name string
@@ -190,8 +206,8 @@ func testListCases(t *testing.T, open func(*testing.T) store.Store) {
 	}{
 		{"all newest first", store.CaseFilter{}, []string{"a3", "a2", "b1", "a1"}},
 		{"by order", store.CaseFilter{OrderID: "SO-A"}, []string{"a3", "a2", "a1"}},
-		{"open by order", store.CaseFilter{OrderID: "SO-A", OpenOnly: true}, []string{"a3", "a1"}},
-		{"open", store.CaseFilter{OpenOnly: true}, []string{"a3", "b1", "a1"}},
+		{"open by order", store.CaseFilter{OrderID: "SO-A", OpenOnly: true}, []string{"a3"}},
+		{"open", store.CaseFilter{OpenOnly: true}, []string{"a3", "b1"}},
 		{"limit", store.CaseFilter{OrderID: "SO-A", Limit: 1}, []string{"a3"}},
 		{"unknown order", store.CaseFilter{OrderID: "SO-Z"}, nil},
 	}
@@ -462,7 +478,8 @@ func testExecutionOnce(t *testing.T, open func(*testing.T) store.Store) {
 	wantErr(t, "FinishExecution missing", s.FinishExecution(ctx, "p_missing", store.ExecFailed, nil, "x"), store.ErrNotFound)
 
 	// Racing executors: exactly one records.
-	p2 := mustProposal(t, s, c.ID, 1)
+	c2 := mustCase(t, s, store.Case{OrderID: "SO-2"})
+	p2 := mustProposal(t, s, c2.ID, 1)
 	const n = 20
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -471,7 +488,7 @@ func testExecutionOnce(t *testing.T, open func(*testing.T) store.Store) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e := store.Execution{ProposalID: p2.ID, CaseID: c.ID, Action: p2.Action, By: fmt.Sprintf("replica-%d", g)}
+			e := store.Execution{ProposalID: p2.ID, CaseID: c2.ID, Action: p2.Action, By: fmt.Sprintf("replica-%d", g)}
 			err := s.RecordExecution(ctx, &e)
 			mu.Lock()
 			defer mu.Unlock()
