@@ -110,6 +110,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
+// Path is the database file ("" or ":memory:" for a private in-memory one).
+func (s *Store) Path() string { return s.path }
+
 // DB returns the underlying database handle (for tools and tests).
 func (s *Store) DB() *sql.DB { return s.db }
 
