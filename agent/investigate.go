@@ -55,7 +55,9 @@ func (inv *Investigator) Investigate(ctx context.Context, t Trigger) (*Case, err
 		return nil, fmt.Errorf("looking up customer %s of %s: %w", o.CustomerID, orderID, err)
 	}
 	calls := &tools.Calls{}
-	req := Request{Trigger: t, OrderID: orderID, Tools: tools.NewToolbox(inv.Systems, inv.Tools...), Calls: calls}
+	// The tools read only this case's order and its customer's data.
+	scoped := connectors.Scope(inv.Systems, orderID, o.CustomerID)
+	req := Request{Trigger: t, OrderID: orderID, Tools: tools.NewToolbox(scoped, scopeTools(inv.Tools, scoped)...), Calls: calls}
 	draft, err := inv.Planner.Plan(ctx, req)
 	if err != nil {
 		if inv.Fallback == nil || ctx.Err() != nil || errors.Is(err, ErrHarness) {
@@ -225,4 +227,17 @@ func randomID(orderID string) string {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	return "case-" + orderID + "-" + hex.EncodeToString(b[:])
+}
+
+// scopeTools binds extra tools that read the systems (tools.Rebinder) to
+// the case's scoped view; others are used as they are.
+func scopeTools(hs []tools.Handle, sys connectors.Systems) []tools.Handle {
+	out := make([]tools.Handle, len(hs))
+	for i, h := range hs {
+		if r, ok := h.(tools.Rebinder); ok {
+			h = r.Rebind(sys)
+		}
+		out[i] = h
+	}
+	return out
 }

@@ -56,8 +56,25 @@ type SimilarReport struct {
 	Cases   []PastCase `json:"cases"`
 }
 
+// SimilarTool is the case-memory tool. It reads the order through the
+// systems it is bound to; Rebind binds it to an investigation's scoped
+// view.
+type SimilarTool struct {
+	*Tool[SimilarQuery, SimilarReport]
+	mem CaseMemory
+}
+
+var _ Rebinder = (*SimilarTool)(nil)
+
+// Rebind returns the tool reading through sys.
+func (t *SimilarTool) Rebind(sys connectors.Systems) Handle { return SimilarCases(sys, t.mem) }
+
 // SimilarCases returns the case-memory tool over mem.
-func SimilarCases(sys connectors.Systems, mem CaseMemory) *Tool[SimilarQuery, SimilarReport] {
+func SimilarCases(sys connectors.Systems, mem CaseMemory) *SimilarTool {
+	return &SimilarTool{Tool: similarCases(sys, mem), mem: mem}
+}
+
+func similarCases(sys connectors.Systems, mem CaseMemory) *Tool[SimilarQuery, SimilarReport] {
 	return New(SimilarCasesName,
 		"Find resolved past cases most like this order's (same class ranked first, same customer noted), with how each was resolved, by whom and when.",
 		func(ctx context.Context, q SimilarQuery) (SimilarReport, error) {

@@ -18,6 +18,7 @@ const (
 	CodeUnknownTool  = "unknown_tool"
 	CodeBadArguments = "bad_arguments"
 	CodeNotFound     = "not_found"
+	CodeOutOfScope   = "out_of_scope"
 	CodeFailed       = "failed"
 )
 
@@ -53,6 +54,13 @@ type Handle interface {
 	Description() string
 	Schema() (json.RawMessage, error)
 	CallJSON(ctx context.Context, args json.RawMessage) (any, error)
+}
+
+// Rebinder is implemented by extra tools that read the connectors: an
+// investigation rebinds them to its scoped view of the systems
+// (connectors.Scope), as it does the built-in tools.
+type Rebinder interface {
+	Rebind(sys connectors.Systems) Handle
 }
 
 // Tool is a typed tool.
@@ -103,7 +111,10 @@ func (t *Tool[In, Out]) wrap(err error) error {
 		return err
 	}
 	code := CodeFailed
-	if errors.Is(err, connectors.ErrNotFound) {
+	switch {
+	case errors.Is(err, connectors.ErrOutOfScope):
+		code = CodeOutOfScope
+	case errors.Is(err, connectors.ErrNotFound):
 		code = CodeNotFound
 	}
 	return &ToolError{Tool: t.name, Code: code, Message: err.Error(), Err: err}

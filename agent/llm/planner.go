@@ -265,6 +265,7 @@ func (p *Planner) turn(ctx context.Context, r *run, calls []openai.ToolCall) (bo
 		if err == nil {
 			r.draft.Class, r.draft.Summary, r.draft.Proposals = sub.Class, sub.Summary, sub.Proposals
 			r.draft.AlsoDetected = sub.AlsoDetected
+			TemplateFreeText(r.draft.Proposals, sub.Class, r.req.OrderID)
 			return true, nil
 		}
 		r.badSubmits++
