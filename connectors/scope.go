@@ -65,7 +65,9 @@ type scopedERP struct{ s *scoped }
 
 var _ ERP = scopedERP{}
 
-func (e scopedERP) Order(ctx context.Context, id string) (Order, error) { return e.s.orderInScope(ctx, id) }
+func (e scopedERP) Order(ctx context.Context, id string) (Order, error) {
+	return e.s.orderInScope(ctx, id)
+}
 
 func (e scopedERP) Customer(ctx context.Context, id string) (Customer, error) {
 	if err := e.s.customerInScope(id); err != nil {
@@ -112,4 +114,6 @@ func (c scopedCarriers) Shipment(ctx context.Context, id string) (Shipment, erro
 	return sh, nil
 }
 
-func (c scopedCarriers) Carriers(ctx context.Context) ([]Carrier, error) { return c.s.carriers.Carriers(ctx) }
+func (c scopedCarriers) Carriers(ctx context.Context) ([]Carrier, error) {
+	return c.s.carriers.Carriers(ctx)
+}
