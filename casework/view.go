@@ -123,3 +123,13 @@ func orderOr(a, b string) string {
 func (d *Desk) Proposal(ctx context.Context, id string) (*store.Proposal, error) {
 	return d.st.GetProposal(ctx, id)
 }
+
+// OpenCase returns the order's open case as it stands, or nil when the
+// order has none. Reading it records nothing.
+func (d *Desk) OpenCase(ctx context.Context, orderID string) (*CaseView, error) {
+	sc, err := d.openCase(ctx, orderID)
+	if err != nil || sc == nil {
+		return nil, err
+	}
+	return d.View(ctx, sc.ID)
+}

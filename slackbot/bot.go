@@ -50,6 +50,7 @@ type Desk interface {
 	Ask(ctx context.Context, q casework.Question) (casework.Answer, error)
 	Preview(ctx context.Context, q casework.Question) (*agent.Case, error)
 	View(ctx context.Context, caseID string) (*casework.CaseView, error)
+	OpenCase(ctx context.Context, orderID string) (*casework.CaseView, error)
 	Proposal(ctx context.Context, id string) (*store.Proposal, error)
 	Approve(ctx context.Context, proposalID string, who casework.Approver) (casework.Result, error)
 	Reject(ctx context.Context, proposalID string, who casework.Approver, reason string) (casework.Result, error)

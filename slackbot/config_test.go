@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
 )
 
 type fakeGroups map[string][]string
@@ -88,5 +91,26 @@ func TestChannelRouting(t *testing.T) {
 	}
 	if _, ok := (&Config{}).Channel("credit_hold"); ok {
 		t.Error("a channel without config")
+	}
+}
+
+// The in-process Redis refuses clients without its password.
+func TestInProcessRedisNeedsItsPassword(t *testing.T) {
+	ctx := context.Background()
+	c, closeFn, err := OpenRedis(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeFn()
+	if err := c.Ping(ctx).Err(); err != nil {
+		t.Fatalf("exdesk's own client: %v", err)
+	}
+	stranger := redis.NewClient(&redis.Options{Addr: c.Options().Addr})
+	defer stranger.Close()
+	if err := stranger.Set(ctx, "k", "v", 0).Err(); err == nil || !strings.Contains(err.Error(), "NOAUTH") {
+		t.Fatalf("a client without the password wrote: %v", err)
+	}
+	if !strings.HasPrefix(c.Options().Addr, "127.0.0.1:") {
+		t.Fatalf("listens on %s, not loopback", c.Options().Addr)
 	}
 }

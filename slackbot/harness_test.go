@@ -89,7 +89,13 @@ type world struct {
 
 func newWorld(t *testing.T, caseFile string) *world {
 	t.Helper()
-	conn, err := recorded.Load(filepath.Join("testdata", caseFile))
+	return newWorldFrom(t, filepath.Join("testdata", caseFile))
+}
+
+// newWorldFrom is newWorld on a case file at any path.
+func newWorldFrom(t *testing.T, path string) *world {
+	t.Helper()
+	conn, err := recorded.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}

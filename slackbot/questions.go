@@ -150,13 +150,20 @@ func (b *Bot) followUp(ctx context.Context, q question, th Thread, asker casewor
 // else ("thanks") gets no answer.
 func (b *Bot) followUpFromCase(ctx context.Context, q question, th Thread) {
 	_ = b.mem.AddTurn(ctx, q.channel, q.threadTS, Turn{Who: q.user, Text: q.text, At: time.Now().UTC()})
-	if th.CaseID == "" || !asksAboutActions(q.text) {
+	if !asksAboutActions(q.text) {
 		b.m.Questions.WithLabelValues("ignored").Inc()
 		return
 	}
-	v, err := b.desk.View(ctx, th.CaseID)
-	if err != nil {
-		b.log.Warn("case not readable for a follow-up", "case", th.CaseID, "err", err)
+	var v *casework.CaseView
+	var err error
+	if th.CaseID != "" {
+		v, err = b.desk.View(ctx, th.CaseID)
+	} else {
+		v, err = b.desk.OpenCase(ctx, th.OrderID) // the case may be posting right now
+	}
+	if err != nil || v == nil {
+		b.log.Warn("no case to answer a follow-up from", "order", th.OrderID, "case", th.CaseID, "err", err)
+		b.m.Questions.WithLabelValues("ignored").Inc()
 		return
 	}
 	b.m.Questions.WithLabelValues("answered").Inc()

@@ -2,6 +2,8 @@ package slackbot
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,14 +26,20 @@ const (
 
 // OpenRedis connects to url, or, when url is empty, starts an in-process
 // Redis-protocol server (miniredis) so the one go-redis code path serves
-// both. The returned close func stops both.
+// both. The in-process server listens on loopback and requires a random
+// password that only this process knows, so no other local user can read
+// or write exdesk's state through it. The returned close func stops both.
 func OpenRedis(ctx context.Context, url string) (*redis.Client, func() error, error) {
 	if url == "" {
 		m := miniredis.NewMiniRedis()
-		if err := m.Start(); err != nil {
+		var pw [24]byte
+		_, _ = rand.Read(pw[:])
+		password := hex.EncodeToString(pw[:])
+		m.RequireAuth(password)
+		if err := m.StartAddr("127.0.0.1:0"); err != nil {
 			return nil, nil, fmt.Errorf("starting in-process redis: %w", err)
 		}
-		c := redis.NewClient(&redis.Options{Addr: m.Addr()})
+		c := redis.NewClient(&redis.Options{Addr: m.Addr(), Password: password})
 		return c, func() error { err := c.Close(); m.Close(); return err }, nil
 	}
 	opt, err := redis.ParseURL(url)

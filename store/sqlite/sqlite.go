@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -81,6 +83,8 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	name := path
 	if memory {
 		name = ":memory:"
+	} else if err := createPrivate(path); err != nil {
+		return nil, err
 	}
 	db, err := sql.Open("sqlite", name+"?"+q.Encode())
 	if err != nil {
@@ -108,6 +112,21 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		}
 	}
 	return s, nil
+}
+
+// createPrivate creates the database file readable and writable by its
+// owner only (0600), when it does not exist: cases, customers' data and
+// the audit trail are in it. SQLite gives its -wal and -shm files the
+// database file's permissions.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("creating sqlite store %s: %w", path, err)
+	}
+	return f.Close()
 }
 
 // Path is the database file ("" or ":memory:" for a private in-memory one).

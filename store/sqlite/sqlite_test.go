@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -126,5 +127,28 @@ func TestInMemory(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// The store file and its WAL are readable by their owner only.
+func TestFileIsPrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "exdesk.db")
+	s, err := sqlite.Open(context.Background(), path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	c := store.Case{OrderID: "SO-1"}
+	if err := s.CreateCase(context.Background(), &c); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path, path + "-wal"} {
+		st, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := st.Mode().Perm(); perm != 0o600 {
+			t.Errorf("%s has mode %o, want 600", filepath.Base(f), perm)
+		}
 	}
 }
