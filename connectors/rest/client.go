@@ -1,36 +1,26 @@
 package rest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/sony/gobreaker/v2"
+	"github.com/exdesk/exdesk/connectors/internal/httpx"
 
 	"github.com/exdesk/exdesk/connectors"
 )
 
 // Defaults of Options; a zero field takes its default.
 const (
-	DefaultRequestTimeout = 5 * time.Second
-	DefaultAttempts       = 3
-	DefaultBackoff        = 100 * time.Millisecond
-	DefaultMaxBackoff     = 2 * time.Second
-	DefaultMaxRetryAfter  = 10 * time.Second
-	DefaultMaxBodyBytes   = 8 << 20
-	DefaultBreakFailures  = 5
-	DefaultBreakFor       = 30 * time.Second
+	DefaultRequestTimeout = httpx.DefaultRequestTimeout
+	DefaultAttempts       = httpx.DefaultAttempts
+	DefaultMaxBodyBytes   = httpx.DefaultMaxBodyBytes
 )
 
 // Options configures a Client. The zero value of every field is its default.
@@ -44,82 +34,42 @@ type Options struct {
 	HTTPClient *http.Client
 	// Token, when set, is sent as Authorization: Bearer <token>.
 	Token string
-	// RequestTimeout bounds one attempt, headers and body.
+	// RequestTimeout bounds one attempt, headers and body (default 5 s).
 	RequestTimeout time.Duration
 	// Attempts is how many times a read, or a write carrying an
-	// Idempotency-Key, is tried in all.
+	// Idempotency-Key, is tried in all (default 3).
 	Attempts int
-	// Backoff is the first retry's base wait; each retry doubles it, up to
-	// MaxBackoff, and a random jitter of up to the wait is added.
+	// Backoff is the first retry's base wait (default 100 ms); each retry
+	// doubles it, up to MaxBackoff (default 2 s), and a random jitter of up
+	// to the wait is added.
 	Backoff, MaxBackoff time.Duration
-	// MaxRetryAfter is the longest Retry-After honoured; a system asking for
-	// more is reported unavailable at once.
+	// MaxRetryAfter is the longest Retry-After honoured (default 10 s); a
+	// system asking for more is reported unavailable at once.
 	MaxRetryAfter time.Duration
-	// MaxBodyBytes bounds a response body; a larger one is an error.
+	// MaxBodyBytes bounds a response body (default 8 MiB).
 	MaxBodyBytes int64
-	// BreakAfter consecutive failed attempts open the circuit breaker for
-	// BreakFor: calls then fail at once with connectors.ErrUnavailable.
+	// BreakAfter consecutive failed attempts (default 5) open the circuit
+	// breaker for BreakFor (default 30 s): calls then fail at once with
+	// connectors.ErrUnavailable.
 	BreakAfter uint32
 	BreakFor   time.Duration
 	// UserAgent is sent with every request.
 	UserAgent string
 }
 
-func (o Options) withDefaults() Options {
-	if o.System == "" {
-		o.System = "systems"
-	}
-	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Transport: NewTransport()}
-	}
-	if o.RequestTimeout <= 0 {
-		o.RequestTimeout = DefaultRequestTimeout
-	}
-	if o.Attempts <= 0 {
-		o.Attempts = DefaultAttempts
-	}
-	if o.Backoff <= 0 {
-		o.Backoff = DefaultBackoff
-	}
-	if o.MaxBackoff <= 0 {
-		o.MaxBackoff = DefaultMaxBackoff
-	}
-	if o.MaxRetryAfter <= 0 {
-		o.MaxRetryAfter = DefaultMaxRetryAfter
-	}
-	if o.MaxBodyBytes <= 0 {
-		o.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if o.BreakAfter == 0 {
-		o.BreakAfter = DefaultBreakFailures
-	}
-	if o.BreakFor <= 0 {
-		o.BreakFor = DefaultBreakFor
-	}
-	if o.UserAgent == "" {
-		o.UserAgent = "exdesk-rest-connector/1"
-	}
-	return o
-}
-
 // NewTransport returns an HTTP transport tuned for many small requests to
 // a few hosts: kept-alive connections are reused, up to 64 idle per host.
-func NewTransport() *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConns = 256
-	t.MaxIdleConnsPerHost = 64
-	t.IdleConnTimeout = 90 * time.Second
-	return t
-}
+func NewTransport() *http.Transport { return httpx.NewTransport() }
 
 // Client reads one system through exdesk.systems/v1 and executes the
 // actions it owns. It implements connectors.ERP, Inventory, Carriers,
 // Executor and Clock; composition decides which system uses which client.
 // It is safe for concurrent use.
 type Client struct {
-	base    *url.URL
-	opts    Options
-	breaker *gobreaker.CircuitBreaker[*response]
+	base   *url.URL
+	token  string
+	agent  string
+	caller *httpx.Caller
 
 	mu      sync.Mutex
 	noClock bool          // GET /v1/clock answered 404
@@ -149,235 +99,24 @@ func New(baseURL string, opts Options) (*Client, error) {
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawPath = ""
-	opts = opts.withDefaults()
-	c := &Client{base: u, opts: opts}
-	c.breaker = gobreaker.NewCircuitBreaker[*response](gobreaker.Settings{
-		Name:        opts.System,
-		MaxRequests: 1,
-		Timeout:     opts.BreakFor,
-		ReadyToTrip: func(n gobreaker.Counts) bool { return n.ConsecutiveFailures >= opts.BreakAfter },
-		IsExcluded: func(err error) bool {
-			var ce *callerGone
-			return errors.As(err, &ce)
-		},
-	})
-	return c, nil
+	agent := opts.UserAgent
+	if agent == "" {
+		agent = "exdesk-rest-connector/1"
+	}
+	return &Client{base: u, token: opts.Token, agent: agent, caller: httpx.New(httpx.Options{
+		System: opts.System, HTTPClient: opts.HTTPClient, RequestTimeout: opts.RequestTimeout, Attempts: opts.Attempts,
+		Backoff: opts.Backoff, MaxBackoff: opts.MaxBackoff, MaxRetryAfter: opts.MaxRetryAfter, MaxBodyBytes: opts.MaxBodyBytes,
+		BreakAfter: opts.BreakAfter, BreakFor: opts.BreakFor,
+	})}, nil
 }
 
 // System returns the name of the system the client reads.
-func (c *Client) System() string { return c.opts.System }
+func (c *Client) System() string { return c.caller.Options().System }
 
 // Error is a call that failed: it names the system, the method, the path
-// (escaped, as sent) and the status when there was one.
-type Error struct {
-	System, Method, Path string
-	Status               int    // 0 when no response came back
-	Code, Message        string // from the {"error": …} body, when there was one
-	Err                  error
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s %s", e.System, e.Method, e.Path)
-	if e.Status != 0 {
-		fmt.Fprintf(&b, ": %d %s", e.Status, http.StatusText(e.Status))
-	}
-	if e.Code != "" || e.Message != "" {
-		fmt.Fprintf(&b, ": %s", strings.TrimPrefix(e.Code+": "+e.Message, ": "))
-	}
-	if e.Err != nil {
-		fmt.Fprintf(&b, ": %v", e.Err)
-	}
-	return b.String()
-}
-
-// Unwrap returns the cause (a *connectors.NotFoundError for a 404).
-func (e *Error) Unwrap() error { return e.Err }
-
-type response struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-// failedStatus is an attempt answered with a status that counts against
-// the breaker (429, 5xx); the response rides along.
-type failedStatus struct{ resp *response }
-
-func (f *failedStatus) Error() string { return fmt.Sprintf("status %d", f.resp.status) }
-
-// callerGone is an attempt stopped by the caller's context: it says
-// nothing about the system and is not counted by the breaker.
-type callerGone struct{ err error }
-
-func (c *callerGone) Error() string { return c.err.Error() }
-func (c *callerGone) Unwrap() error { return c.err }
-
-// errTooLarge is a response body over MaxBodyBytes.
-var errTooLarge = errors.New("response body too large")
-
-type call struct {
-	method  string
-	path    string // escaped, relative to the base URL
-	query   url.Values
-	body    []byte
-	idemKey string
-	retry   bool
-}
-
-func (c *Client) target(path string) string {
-	return c.base.EscapedPath() + path
-}
-
-// do sends a call with retries and the breaker. It returns the final
-// response for any status below 500 other than 429; the caller maps it.
-func (c *Client) do(ctx context.Context, cl call) (*response, error) {
-	attempts := 1
-	if cl.retry {
-		attempts = c.opts.Attempts
-	}
-	fail := func(status int, err error) error {
-		return &Error{System: c.opts.System, Method: cl.method, Path: c.target(cl.path), Status: status, Err: err}
-	}
-	for attempt := 1; ; attempt++ {
-		resp, err := c.breaker.Execute(func() (*response, error) { return c.once(ctx, cl) })
-		var fs *failedStatus
-		switch {
-		case err == nil:
-			return resp, nil
-		case errors.Is(err, gobreaker.ErrOpenState), errors.Is(err, gobreaker.ErrTooManyRequests):
-			return nil, connectors.Unavailable(c.opts.System, fail(0, fmt.Errorf(
-				"not called: %d attempts in a row failed, so calls stop for %s (circuit breaker open)", c.opts.BreakAfter, c.opts.BreakFor)))
-		case ctx.Err() != nil:
-			return nil, fail(0, ctx.Err())
-		case errors.Is(err, errTooLarge):
-			return nil, fail(200, err)
-		case errors.As(err, &fs):
-			resp = fs.resp
-		}
-		transient := fail(0, err)
-		if resp != nil {
-			transient = c.statusError(cl, resp)
-		}
-		if attempt >= attempts {
-			if attempts > 1 {
-				return nil, connectors.Unavailable(c.opts.System, fmt.Errorf("%w (after %d attempts)", transient, attempts))
-			}
-			return nil, connectors.Unavailable(c.opts.System, transient)
-		}
-		wait := c.backoff(attempt)
-		if resp != nil {
-			if ra, ok := retryAfter(resp.header); ok {
-				if ra > c.opts.MaxRetryAfter {
-					return nil, connectors.Unavailable(c.opts.System, fmt.Errorf("%w: asked to retry after %s, more than the %s this client waits", transient, ra, c.opts.MaxRetryAfter))
-				}
-				wait = max(wait, ra)
-			}
-		}
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
-			return nil, connectors.Unavailable(c.opts.System, fmt.Errorf("%w (no time left to retry)", transient))
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return nil, fail(0, ctx.Err())
-		}
-	}
-}
-
-// backoff is base·2^(attempt−1), capped, plus a random jitter of up to
-// itself, so retries from many cases do not arrive together.
-func (c *Client) backoff(attempt int) time.Duration {
-	d := c.opts.Backoff << min(attempt-1, 16)
-	if d <= 0 || d > c.opts.MaxBackoff {
-		d = c.opts.MaxBackoff
-	}
-	return d + rand.N(d+1)
-}
-
-func retryAfter(h http.Header) (time.Duration, bool) {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(time.Until(t), 0), true
-	}
-	return 0, false
-}
-
-// once makes one attempt. A 429 or 5xx answer is a *failedStatus error.
-func (c *Client) once(ctx context.Context, cl call) (*response, error) {
-	actx, cancel := context.WithTimeout(ctx, c.opts.RequestTimeout)
-	defer cancel()
-	u := *c.base
-	raw := c.base.EscapedPath() + cl.path
-	p, err := url.PathUnescape(raw)
-	if err != nil {
-		return nil, err
-	}
-	u.Path, u.RawPath = p, raw
-	if cl.query != nil {
-		u.RawQuery = cl.query.Encode()
-	}
-	var body io.Reader
-	if cl.body != nil {
-		body = bytes.NewReader(cl.body)
-	}
-	req, err := http.NewRequestWithContext(actx, cl.method, u.String(), body)
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.opts.UserAgent)
-	if cl.body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if cl.idemKey != "" {
-		req.Header.Set("Idempotency-Key", cl.idemKey)
-	}
-	if c.opts.Token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.opts.Token)
-	}
-	res, err := c.opts.HTTPClient.Do(req)
-	if err != nil {
-		return nil, c.attemptError(ctx, err)
-	}
-	defer res.Body.Close()
-	if res.ContentLength > c.opts.MaxBodyBytes {
-		return nil, fmt.Errorf("%w: %d bytes announced, the limit is %d", errTooLarge, res.ContentLength, c.opts.MaxBodyBytes)
-	}
-	b, err := io.ReadAll(io.LimitReader(res.Body, c.opts.MaxBodyBytes+1))
-	if err != nil {
-		return nil, c.attemptError(ctx, fmt.Errorf("reading the body after %d bytes: %w", len(b), err))
-	}
-	if int64(len(b)) > c.opts.MaxBodyBytes {
-		return nil, fmt.Errorf("%w: more than %d bytes", errTooLarge, c.opts.MaxBodyBytes)
-	}
-	resp := &response{status: res.StatusCode, header: res.Header, body: b}
-	if res.StatusCode == http.StatusTooManyRequests || res.StatusCode >= 500 {
-		return nil, &failedStatus{resp}
-	}
-	return resp, nil
-}
-
-// attemptError names a per-attempt timeout and marks the caller's own
-// cancellation, which the breaker does not count.
-func (c *Client) attemptError(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		return &callerGone{err}
-	}
-	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		return fmt.Errorf("no complete answer within %s: %w", c.opts.RequestTimeout, err)
-	}
-	return err
-}
+// (escaped, as sent) and the status when there was one. A 404's Err is a
+// *connectors.NotFoundError.
+type Error = httpx.Error
 
 type errorBody struct {
 	Error struct {
@@ -386,41 +125,52 @@ type errorBody struct {
 	} `json:"error"`
 }
 
-func (c *Client) statusError(cl call, resp *response) *Error {
-	e := &Error{System: c.opts.System, Method: cl.method, Path: c.target(cl.path), Status: resp.status}
+// describe reads the contract's {"error": {"code", "message"}} body.
+func describe(body []byte) (string, string) {
 	var eb errorBody
-	if json.Unmarshal(resp.body, &eb) == nil {
-		e.Code, e.Message = eb.Error.Code, truncate(eb.Error.Message, 500)
+	if json.Unmarshal(body, &eb) != nil {
+		return "", ""
 	}
-	return e
+	return eb.Error.Code, eb.Error.Message
 }
 
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
+func truncate(s string, n int) string { return httpx.Truncate(s, n) }
+
+// request builds a call of path (escaped, relative to the base URL).
+func (c *Client) request(method, path string, query url.Values, body []byte, retry bool) httpx.Request {
+	u := *c.base
+	raw := c.base.EscapedPath() + path
+	u.Path, _ = url.PathUnescape(raw)
+	u.RawPath = raw
+	if query != nil {
+		u.RawQuery = query.Encode()
 	}
-	return s[:n] + "…"
+	h := http.Header{"Accept": {"application/json"}, "User-Agent": {c.agent}}
+	if body != nil {
+		h.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		h.Set("Authorization", "Bearer "+c.token)
+	}
+	return httpx.Request{Method: method, URL: &u, Header: h, Body: body, Retry: retry}
 }
 
 // get reads path into out. A 404 is kind/id not found.
 func (c *Client) get(ctx context.Context, path string, query url.Values, kind, id string, out any) error {
-	cl := call{method: http.MethodGet, path: path, query: query, retry: true}
-	resp, err := c.do(ctx, cl)
+	req := c.request(http.MethodGet, path, query, nil, true)
+	resp, err := c.caller.Do(ctx, req, describe)
 	if err != nil {
 		return err
 	}
-	switch {
-	case resp.status == http.StatusOK:
-	case resp.status == http.StatusNotFound:
-		e := c.statusError(cl, resp)
-		e.Err = connectors.NotFound(kind, id)
-		return e
+	switch resp.Status {
+	case http.StatusOK:
+	case http.StatusNotFound:
+		return c.caller.Fail(req, resp, describe, connectors.NotFound(kind, id))
 	default:
-		return c.statusError(cl, resp)
+		return c.caller.Fail(req, resp, describe, nil)
 	}
-	if err := json.Unmarshal(resp.body, out); err != nil {
-		return &Error{System: c.opts.System, Method: cl.method, Path: c.target(cl.path), Status: resp.status,
-			Err: fmt.Errorf("the body is not the JSON the contract describes: %w", err)}
+	if err := json.Unmarshal(resp.Body, out); err != nil {
+		return c.caller.Fail(req, resp, nil, fmt.Errorf("the body is not the JSON the contract describes: %w", err))
 	}
 	return nil
 }
@@ -438,8 +188,8 @@ func seg(id string) string {
 }
 
 func (c *Client) mismatch(path, kind, want, got string) error {
-	return &Error{System: c.opts.System, Method: http.MethodGet, Path: c.target(path), Status: http.StatusOK,
-		Err: fmt.Errorf("asked for %s %q, the answer is %s %q", kind, want, kind, got)}
+	return c.caller.Fail(c.request(http.MethodGet, path, nil, nil, false), &httpx.Response{Status: http.StatusOK}, nil,
+		fmt.Errorf("asked for %s %q, the answer is %s %q", kind, want, kind, got))
 }
 
 // Order implements connectors.ERP: GET /v1/orders/{order_id}.
@@ -619,51 +369,50 @@ var ErrNoActionID = errors.New("action has no id to send as its Idempotency-Key"
 // most once. 409 and 422 are *connectors.ActionError (nothing changed); a
 // 404 is the order not found.
 func (c *Client) Execute(ctx context.Context, a connectors.Action) (connectors.Execution, error) {
+	system := c.System()
 	if a.ID == "" {
-		return connectors.Execution{}, fmt.Errorf("%s: %s: %w", c.opts.System, a, ErrNoActionID)
+		return connectors.Execution{}, fmt.Errorf("%s: %s: %w", system, a, ErrNoActionID)
 	}
 	if err := a.CheckArgs(); err != nil {
-		return connectors.Execution{}, &connectors.ActionError{System: c.opts.System, ActionID: a.ID, Code: connectors.CodeInvalid, Message: err.Error()}
+		return connectors.Execution{}, &connectors.ActionError{System: system, ActionID: a.ID, Code: connectors.CodeInvalid, Message: err.Error()}
 	}
 	body, err := json.Marshal(actionRequest{ID: a.ID, Type: a.Type, OrderID: a.OrderID, Args: a.Args})
 	if err != nil {
 		return connectors.Execution{}, err
 	}
-	cl := call{method: http.MethodPost, path: "/v1/actions", body: body, idemKey: a.ID, retry: true}
-	resp, err := c.do(ctx, cl)
+	req := c.request(http.MethodPost, "/v1/actions", nil, body, true)
+	req.Header.Set("Idempotency-Key", a.ID)
+	resp, err := c.caller.Do(ctx, req, describe)
 	if err != nil {
 		return connectors.Execution{}, err
 	}
-	switch resp.status {
+	switch resp.Status {
 	case http.StatusOK:
 	case http.StatusConflict, http.StatusUnprocessableEntity:
-		se := c.statusError(cl, resp)
+		_, msg := describe(resp.Body)
 		code := connectors.CodeInvalid
-		if resp.status == http.StatusConflict {
+		if resp.Status == http.StatusConflict {
 			code = connectors.CodeConflict
 		}
-		return connectors.Execution{}, &connectors.ActionError{System: c.opts.System, ActionID: a.ID, Code: code, Message: se.Message}
+		return connectors.Execution{}, &connectors.ActionError{System: system, ActionID: a.ID, Code: code, Message: truncate(msg, 500)}
 	case http.StatusNotFound:
-		se := c.statusError(cl, resp)
-		se.Err = connectors.NotFound("order", a.OrderID)
-		return connectors.Execution{}, se
+		return connectors.Execution{}, c.caller.Fail(req, resp, describe, connectors.NotFound("order", a.OrderID))
 	default:
-		return connectors.Execution{}, c.statusError(cl, resp)
+		return connectors.Execution{}, c.caller.Fail(req, resp, describe, nil)
 	}
 	var r actionResult
-	if err := json.Unmarshal(resp.body, &r); err != nil || r.Status != "executed" {
+	if err := json.Unmarshal(resp.Body, &r); err != nil || r.Status != "executed" {
 		if err == nil {
 			err = fmt.Errorf("status %q, want \"executed\"", r.Status)
 		}
-		return connectors.Execution{}, &Error{System: c.opts.System, Method: cl.method, Path: c.target(cl.path), Status: resp.status,
-			Err: fmt.Errorf("the answer is not the ActionResult the contract describes (the action may have run: retry with the same id): %w", err)}
+		return connectors.Execution{}, c.caller.Fail(req, resp, nil,
+			fmt.Errorf("the answer is not the ActionResult the contract describes (the action may have run: retry with the same id): %w", err))
 	}
-	system := r.System
-	if system == "" {
-		system = c.opts.System
+	if r.System != "" {
+		system = r.System
 	}
 	return connectors.Execution{ActionID: a.ID, Type: a.Type, OrderID: a.OrderID, System: system, Detail: r.Detail,
-		At: time.Now().UTC(), Replayed: resp.header.Get("Idempotent-Replayed") == "true"}, nil
+		At: time.Now().UTC(), Replayed: resp.Header.Get("Idempotent-Replayed") == "true"}, nil
 }
 
 // Now implements connectors.Clock: the system's business time from GET
@@ -677,13 +426,13 @@ func (c *Client) Now() time.Time {
 	if noClock {
 		return time.Now()
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), c.opts.RequestTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), c.caller.Options().RequestTimeout)
 	defer cancel()
-	resp, err := c.do(ctx, call{method: http.MethodGet, path: "/v1/clock"})
+	resp, err := c.caller.Do(ctx, c.request(http.MethodGet, "/v1/clock", nil, nil, false), nil)
 	if err != nil {
 		return time.Now().Add(offset)
 	}
-	if resp.status == http.StatusNotFound {
+	if resp.Status == http.StatusNotFound {
 		c.mu.Lock()
 		c.noClock = true
 		c.mu.Unlock()
@@ -692,7 +441,7 @@ func (c *Client) Now() time.Time {
 	var clk struct {
 		Now time.Time `json:"now"`
 	}
-	if resp.status != http.StatusOK || json.Unmarshal(resp.body, &clk) != nil || clk.Now.IsZero() {
+	if resp.Status != http.StatusOK || json.Unmarshal(resp.Body, &clk) != nil || clk.Now.IsZero() {
 		return time.Now().Add(offset)
 	}
 	c.mu.Lock()
