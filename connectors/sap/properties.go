@@ -24,7 +24,7 @@ func Properties() map[string][]string {
 	fields("A_SalesOrder", orderHeader{})
 	add("A_SalesOrder", strings.Split(orderSelect, ",")...)
 	add("A_SalesOrder", "DeliveryBlockReason", "HeaderBillingBlockReason", "RequestedDeliveryDate") // PATCH
-	add("A_SalesOrder", "CreationDate")                                                            // $orderby
+	add("A_SalesOrder", "CreationDate")                                                             // $orderby
 	fields("A_SalesOrderItem", salesItem{})
 	fields("A_SalesOrderScheduleLine", scheduleLine{})
 	fields("A_SalesOrderHeaderPartner", orderPartner{})

@@ -308,8 +308,8 @@ type scheduleLine struct {
 
 // orderPartner is A_SalesOrderHeaderPartner.
 type orderPartner struct {
-	PartnerFunction string              `json:"PartnerFunction"`
-	Customer        string              `json:"Customer"`
+	PartnerFunction string               `json:"PartnerFunction"`
+	Customer        string               `json:"Customer"`
 	ToAddress       many[partnerAddress] `json:"to_Address"`
 }
 

@@ -182,8 +182,8 @@ func (s *standIn) etag(e entity) string {
 }
 
 var (
-	keyRE   = regexp.MustCompile(`^([A-Za-z_]+)(?:\((.*)\))?$`)
-	termRE  = regexp.MustCompile(`^([A-Za-z_]+) (eq|ge) (?:'((?:[^']|'')*)'|datetime'([0-9T:.-]+)')$`)
+	keyRE       = regexp.MustCompile(`^([A-Za-z_]+)(?:\((.*)\))?$`)
+	termRE      = regexp.MustCompile(`^([A-Za-z_]+) (eq|ge) (?:'((?:[^']|'')*)'|datetime'([0-9T:.-]+)')$`)
 	serviceRoot = "/sap/opu/odata/sap/"
 )
 
