@@ -327,6 +327,19 @@ func (o *opener) open(system string, src Source) (any, error) {
 	return nil, fmt.Errorf("connectors: unknown source %s", src)
 }
 
+// HTTPClient returns the HTTP client and static bearer token of one
+// system (erp, inventory, carriers, tasks, erp-extra) from opts.Getenv:
+// EXDESK_<SYSTEM>_TOKEN, or OAuth 2.0 client credentials (not both).
+func HTTPClient(ctx context.Context, system string, opts Options) (*http.Client, string, error) {
+	if opts.Getenv == nil {
+		opts.Getenv = func(string) string { return "" }
+	}
+	if opts.Transport == nil {
+		opts.Transport = rest.NewTransport()
+	}
+	return (&opener{ctx: ctx, opts: opts}).auth(system)
+}
+
 // auth returns the HTTP client and static token of a system from the
 // lookup: a token, or OAuth 2.0 client credentials (not both).
 func (o *opener) auth(system string) (*http.Client, string, error) {
