@@ -263,6 +263,9 @@ func BenchmarkCasesOverREST(b *testing.B) {
 			inv := &agent.Investigator{Planner: agent.Playbook{}, Systems: sys, Guard: policy.NewGuard(engine, sys),
 				NewID: func(id string) string { return "case-" + id }}
 			var next atomic.Int64
+			// Cases run as ingest workers run them: several at once per
+			// core, so one case's round trips overlap another's work.
+			b.SetParallelism(4)
 			b.ResetTimer()
 			began := time.Now()
 			b.RunParallel(func(pb *testing.PB) {
