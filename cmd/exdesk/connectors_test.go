@@ -285,3 +285,19 @@ func BenchmarkCasesOverREST(b *testing.B) {
 		})
 	}
 }
+
+// TestDemoOverREST runs the demo's simulated day through systems served
+// over HTTP (the same day, served by the reference server).
+func TestDemoOverREST(t *testing.T) {
+	s := sim.New(sim.Options{Seed: 1, Orders: 150})
+	s.ApplyAll()
+	srv := httptest.NewServer(rest.NewServer(s.Systems(), rest.ServerOptions{}))
+	defer srv.Close()
+	code, out, errOut := runWithInput(t, "", "demo", "--orders", "150", "--threads", "1", "--quiet", "--connectors", "rest:"+srv.URL)
+	if code != exitOK || !strings.Contains(out, "Exceptions by class") || !strings.Contains(out, "┌─ case-") {
+		t.Fatalf("exit %d: %s\n%s", code, errOut, out)
+	}
+	if code, _, errOut := runWithInput(t, "", "demo", "--orders", "150", "--connectors", "sap:https://s4.example.com"); code != exitHarness || !strings.Contains(errOut, "SAP serves the ERP only") {
+		t.Fatalf("sap alone: exit %d: %s", code, errOut)
+	}
+}
