@@ -43,20 +43,25 @@ func (inv *Investigator) Investigate(ctx context.Context, t Trigger) (*Case, err
 	if err != nil {
 		return nil, err
 	}
-	o, err := inv.Systems.ERP.Order(ctx, orderID)
+	// One read-through view per investigation: the planner's tools and the
+	// guard's decisions never fetch the same entity twice. Execute keeps
+	// reading inv.Systems, so its re-check before executing sees fresh data.
+	sys := connectors.Cache(inv.Systems)
+	guard := policy.NewGuard(inv.Guard.Engine(), sys)
+	o, err := sys.ERP.Order(ctx, orderID)
 	if err != nil {
 		if errors.Is(err, connectors.ErrNotFound) {
 			return nil, fmt.Errorf("%w: %s is not an order in the ERP; check the id (orders look like SO-10042)", ErrUnknownOrder, orderID)
 		}
 		return nil, fmt.Errorf("looking up %s: %w", orderID, err)
 	}
-	cust, err := inv.Systems.ERP.Customer(ctx, o.CustomerID)
+	cust, err := sys.ERP.Customer(ctx, o.CustomerID)
 	if err != nil {
 		return nil, fmt.Errorf("looking up customer %s of %s: %w", o.CustomerID, orderID, err)
 	}
 	calls := &tools.Calls{}
 	// The tools read only this case's order and its customer's data.
-	scoped := connectors.Scope(inv.Systems, orderID, o.CustomerID)
+	scoped := connectors.Scope(sys, orderID, o.CustomerID)
 	req := Request{Trigger: t, OrderID: orderID, Tools: tools.NewToolbox(scoped, scopeTools(inv.Tools, scoped)...), Calls: calls}
 	draft, err := inv.Planner.Plan(ctx, req)
 	if err != nil {
@@ -78,7 +83,7 @@ func (inv *Investigator) Investigate(ctx context.Context, t Trigger) (*Case, err
 		OrderID: orderID, CustomerID: o.CustomerID, CustomerName: cust.Name, Trigger: t,
 		Class: draft.Class, AlsoDetected: draft.AlsoDetected, Summary: draft.Summary, Facts: draft.Facts,
 		Planner: draft.Planner, Model: draft.Model, PromptVersion: draft.PromptVersion,
-		PolicyVersion: inv.Guard.Engine().Version(), Usage: draft.Usage, OpenedAt: inv.Systems.Clock.Now(),
+		PolicyVersion: inv.Guard.Engine().Version(), Usage: draft.Usage, OpenedAt: sys.Clock.Now(),
 	}
 	if c.AlsoDetected == nil {
 		c.AlsoDetected = []string{}
@@ -88,7 +93,7 @@ func (inv *Investigator) Investigate(ctx context.Context, t Trigger) (*Case, err
 	} else {
 		c.ID = randomID(orderID)
 	}
-	if err := inv.decide(ctx, c, o, draft.Proposals); err != nil {
+	if err := decide(ctx, sys, guard, c, o, draft.Proposals); err != nil {
 		return nil, err
 	}
 	c.Severity, c.Revenue, c.SLARisk = severity(o, cust, c.OpenedAt)
@@ -113,7 +118,7 @@ func (d *Draft) usageOrZero() Usage {
 
 // decide runs the guard on each proposal and ranks them. An action on an
 // order of another customer is rejected before the guard.
-func (inv *Investigator) decide(ctx context.Context, c *Case, o connectors.Order, props []Proposed) error {
+func decide(ctx context.Context, sys connectors.Systems, guard *policy.Guard, c *Case, o connectors.Order, props []Proposed) error {
 	orderID := o.ID
 	var ok, blocked []Proposal
 	for _, p := range props {
@@ -122,14 +127,14 @@ func (inv *Investigator) decide(ctx context.Context, c *Case, o connectors.Order
 			a.OrderID = orderID
 		}
 		if a.OrderID != orderID {
-			other, err := inv.Systems.ERP.Order(ctx, a.OrderID)
+			other, err := sys.ERP.Order(ctx, a.OrderID)
 			if err == nil && other.CustomerID != o.CustomerID {
 				c.Rejected = append(c.Rejected, Rejected{Action: a, Reason: fmt.Sprintf(
 					"order %s belongs to customer %s, not to %s's customer %s", a.OrderID, other.CustomerID, orderID, o.CustomerID)})
 				continue
 			}
 		}
-		d, err := inv.Guard.Check(ctx, a, p.Confidence)
+		d, err := guard.Check(ctx, a, p.Confidence)
 		if err != nil {
 			var nf *connectors.NotFoundError
 			switch {

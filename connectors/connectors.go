@@ -66,13 +66,18 @@ type Clock interface {
 	Now() time.Time
 }
 
-// Systems bundles one customer's systems. Every field is required.
+// Systems bundles one customer's systems. ERP, Inventory, Carriers,
+// Executor and Clock are required.
 type Systems struct {
 	ERP       ERP
 	Inventory Inventory
 	Carriers  Carriers
 	Executor  Executor
 	Clock     Clock
+	// CaseTimeout, when set, is the longest one investigation may spend
+	// reading these systems: the per-case view (Cache) stops every read at
+	// its start + CaseTimeout. Zero means no limit (in-memory systems).
+	CaseTimeout time.Duration
 }
 
 // Execution is what executing an action did.

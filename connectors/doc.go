@@ -7,5 +7,14 @@
 // that the tools, the planners and the policy guard all agree on.
 //
 // Implementations live in sub-packages: recorded serves case snapshots from
-// files, sim is a seeded simulated distributor.
+// files, sim is a seeded simulated distributor, rest reads a distributor's
+// systems through the exdesk.systems/v1 API (and serves it), sap is the ERP
+// over SAP S/4HANA's OData APIs; compose opens them from a --connectors
+// spec, and connectortest is the conformance suite they all pass.
+//
+// Per investigation, Cache gives the agent a read-through view of the
+// systems so each entity is fetched once; errors say what went wrong in
+// types callers test with errors.Is/As: NotFound, Unavailable (a system
+// down), ActionError (an action that changed nothing: ErrConflict,
+// ErrRefused).
 package connectors

@@ -16,12 +16,14 @@ func runAsk(ctx context.Context, e *env, args []string) int {
 		`Answers a question about an order with its case: what is wrong, the evidence
 and where it came from, and the ranked actions with the policy guard's
 decisions. Nothing is executed. By default it asks the simulated distributor
-(orders SO-100001 onwards); --connectors recorded:PATH asks recorded cases.`,
+(orders SO-100001 onwards); --connectors recorded:PATH asks recorded cases,
+rest:URL a distributor's systems (exdesk.systems/v1).`,
 		`  exdesk ask "why is SO-100004 blocked?"
   exdesk ask "what can we do about SO-100031?"
   exdesk ask --connectors recorded:../shared/evals/examples "why is SO-10047 on hold?"
+  EXDESK_ERP_TOKEN=… exdesk ask --connectors rest:https://mw.example.com/exdesk "why is SO/2026/0390 blocked?"
   exdesk ask --json "SO-100004" > case.json`)
-	source := fs.String("connectors", "sim", "where orders come from: sim or recorded:PATH (a case file or directory)")
+	source := fs.String("connectors", envOr(e, "EXDESK_CONNECTORS", "sim"), connectorsHelp)
 	seed := fs.Int64("seed", 1, "simulation seed (with --connectors sim)")
 	orders := fs.Int("orders", 2000, "orders in the simulated day (with --connectors sim)")
 	asJSON := fs.Bool("json", false, "print the case as JSON")
@@ -45,11 +47,12 @@ decisions. Nothing is executed. By default it asks the simulated distributor
 		fmt.Fprintf(e.stderr, "exdesk ask: %v\n", err)
 		return exitUsage
 	}
-	sys, err := dataSource(*source, *seed, *orders)
+	set, err := openConnectors(ctx, e, *source, *seed, *orders)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "exdesk ask: %v\n", err)
 		return exitHarness
 	}
+	sys := set.Systems
 	inv := &agent.Investigator{Planner: planner, Fallback: agent.Playbook{}, Systems: sys, Guard: policy.NewGuard(engine, sys)}
 	c, err := inv.Investigate(ctx, agent.Trigger{Type: agent.TriggerQuestion, Question: question})
 	switch {

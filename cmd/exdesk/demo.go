@@ -14,7 +14,6 @@ import (
 	"github.com/exdesk/exdesk/agent"
 	"github.com/exdesk/exdesk/casework"
 	"github.com/exdesk/exdesk/connectors"
-	"github.com/exdesk/exdesk/connectors/recorded"
 	"github.com/exdesk/exdesk/connectors/sim"
 	"github.com/exdesk/exdesk/policy"
 	"github.com/exdesk/exdesk/store"
@@ -40,6 +39,7 @@ threads would read; approval actions wait in a list; a KPI table closes the run.
 	policyFile := fs.String("policy", "", "policy file (default: $EXDESK_POLICY, else the shipped policy)")
 	interactive := fs.Bool("interactive", false, "after the day, approve or reject the waiting actions at a prompt")
 	as := fs.String("as", "", "with --interactive: the roles you hold, comma-separated (default: every role of the policy)")
+	source := fs.String("connectors", envOr(e, "EXDESK_CONNECTORS", "sim"), connectorsHelp+"; other than sim, the simulated day's events are investigated through them (serve it with exdesk connectors serve --from sim)")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -60,6 +60,17 @@ threads would read; approval actions wait in a list; a KPI table closes the run.
 	s := sim.New(sim.Options{Seed: *seed, Orders: *orders})
 	began := time.Now()
 	sys := s.Systems()
+	apply := s.Apply
+	if *source != "sim" {
+		set, err := openConnectors(ctx, e, *source, *seed, *orders)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
+			return exitHarness
+		}
+		// The day's events come from the simulator; the systems that
+		// answer are the ones named, which hold the day already.
+		sys, apply = set.Systems, func(connectors.Event) {}
+	}
 	// The day runs through the same case lifecycle as serve and worker,
 	// on an in-memory store: cases, proposals, executions, audit.
 	st, err := sqlite.Open(ctx, ":memory:", sqlite.Options{})
@@ -87,7 +98,7 @@ threads would read; approval actions wait in a list; a KPI table closes the run.
 		if ctx.Err() != nil {
 			break
 		}
-		s.Apply(ev)
+		apply(ev)
 		t0 := time.Now()
 		res, err := desk.HandleEvent(ctx, ev)
 		took := time.Since(t0)
@@ -264,22 +275,4 @@ func (k *kpis) print(w io.Writer) {
 		fmt.Fprintf(tw, "class agrees with the simulator\t%.1f%%\t  (%d of %d cases)\n", 100*float64(k.agree)/float64(k.labelled), k.agree, k.labelled)
 	}
 	tw.Flush()
-}
-
-// dataSource opens the connectors a command reads: "sim" (the simulated
-// distributor with its whole day applied) or "recorded:PATH".
-func dataSource(spec string, seed int64, orders int) (connectors.Systems, error) {
-	switch {
-	case spec == "" || spec == "sim":
-		s := sim.New(sim.Options{Seed: seed, Orders: orders})
-		s.ApplyAll()
-		return s.Systems(), nil
-	case strings.HasPrefix(spec, "recorded:"):
-		c, err := recorded.Load(strings.TrimPrefix(spec, "recorded:"))
-		if err != nil {
-			return connectors.Systems{}, err
-		}
-		return c.Systems(), nil
-	}
-	return connectors.Systems{}, fmt.Errorf("unknown connectors %q: use sim or recorded:PATH", spec)
 }

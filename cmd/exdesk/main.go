@@ -53,6 +53,7 @@ func commands() []command {
 		{"audit", "verify the audit chain (audit verify) or print a case's trail (audit export --case ID)", runAudit},
 		{"serve", "run the Slack app: questions in threads, case posts, in-thread approvals", runServe},
 		{"prompts", "show the LLM planner's rendered system prompt (prompts show)", runPrompts},
+		{"connectors", "serve the exdesk.systems/v1 contract (connectors serve) or check an implementation (connectors check rest:URL)", runConnectors},
 	}
 }
 

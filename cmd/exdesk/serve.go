@@ -50,6 +50,9 @@ Environment:
   EXDESK_ADMIN_ADDR     admin listen address (default 127.0.0.1:9090)
   EXDESK_CONFIG         YAML routing and roles file (see below; --config overrides)
   EXDESK_POLICY         policy file (default: the shipped policy)
+  EXDESK_CONNECTORS     the systems (--connectors overrides; see exdesk connectors)
+  EXDESK_<SYSTEM>_TOKEN bearer token of a system (ERP, INVENTORY, CARRIERS, TASKS), or
+                        _CLIENT_ID/_CLIENT_SECRET/_TOKEN_URL for OAuth client credentials
   REDIS_URL             redis://host:6379/0 for dedupe and thread memory
                         (default: an in-process Redis-protocol server)
   DATABASE_URL          postgres://… for the store (default: SQLite file --db)
@@ -79,7 +82,7 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
   SLACK_API_URL=http://127.0.0.1:9999/api/ exdesk serve --connectors recorded:../shared/evals/examples --addr 127.0.0.1:8080`)
 	addr := fs.String("addr", envOr(e, "EXDESK_HTTP_ADDR", "127.0.0.1:8080"), "public listen address for Slack and source systems (env EXDESK_HTTP_ADDR; :8080 for every interface)")
 	adminAddr := fs.String("admin-addr", envOr(e, "EXDESK_ADMIN_ADDR", "127.0.0.1:9090"), "admin listen address for /healthz, /readyz and /metrics (env EXDESK_ADMIN_ADDR)")
-	source := fs.String("connectors", "sim", "where orders come from: sim or recorded:PATH (a case file or directory)")
+	source := fs.String("connectors", envOr(e, "EXDESK_CONNECTORS", "sim"), connectorsHelp)
 	seed := fs.Int64("seed", 1, "simulation seed (with --connectors sim)")
 	orders := fs.Int("orders", 2000, "orders in the simulated day (with --connectors sim)")
 	configFile := fs.String("config", e.getenv("EXDESK_CONFIG"), "routing and roles YAML file (env EXDESK_CONFIG)")
@@ -121,10 +124,11 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 		return fail(exitHarness, "policy", err)
 	}
 	cfg.CheckRoles(log, engine.Roles())
-	sys, err := dataSource(*source, *seed, *orders)
+	set, err := openConnectors(ctx, e, *source, *seed, *orders)
 	if err != nil {
 		return fail(exitHarness, "connectors", err)
 	}
+	sys := set.Systems
 	planner, err := plannerFor(*plannerName)
 	if err != nil {
 		return fail(exitUsage, "planner", err)

@@ -45,7 +45,7 @@ another worker exist here too.`,
 	claimAfter := fs.Duration("claim-after", 30*time.Second, "claim entries a consumer left unacknowledged this long")
 	maxDeliveries := fs.Int("max-deliveries", 5, "dead-letter an event after this many failed deliveries")
 	lockTTL := fs.Duration("lock-ttl", 15*time.Second, "per-order lock lifetime (refreshed while held)")
-	source := fs.String("connectors", "sim", "connectors: sim, or recorded:PATH")
+	source := fs.String("connectors", envOr(e, "EXDESK_CONNECTORS", "sim"), connectorsHelp)
 	seed := fs.Int64("seed", 1, "simulation seed (--connectors sim)")
 	orders := fs.Int("orders", 2000, "orders in the simulated day (--connectors sim)")
 	policyFile := fs.String("policy", "", "policy file (default: $EXDESK_POLICY, else the shipped policy)")
@@ -83,8 +83,12 @@ another worker exist here too.`,
 	if *source == "sim" {
 		s := sim.New(sim.Options{Seed: *seed, Orders: *orders})
 		sys, sync = s.Systems(), ingest.NewReplayer(rdb, names, s)
-	} else if sys, err = dataSource(*source, *seed, *orders); err != nil {
-		return fail("connectors", err)
+	} else {
+		set, err := openConnectors(ctx, e, *source, *seed, *orders)
+		if err != nil {
+			return fail("connectors", err)
+		}
+		sys = set.Systems
 	}
 	mem := &store.MemorySearch{Store: st, Embedder: embedderFor(e)}
 	desk, _, err := newDesk(deskConfig{Store: st, Systems: sys, Engine: engine, Planner: agent.Playbook{}, Memory: mem,

@@ -3,7 +3,6 @@ package recorded
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,8 +15,16 @@ import (
 )
 
 // ErrInvalidAction is wrapped by Execute when an action does not fit the
-// state (a hold the order does not have, a line it does not have).
-var ErrInvalidAction = errors.New("invalid action")
+// state (a hold the order does not have, a line it does not have). It also
+// satisfies errors.Is(err, connectors.ErrRefused), so callers that know only
+// the connectors package (the REST reference server) can tell it apart.
+var ErrInvalidAction error = invalidAction{}
+
+type invalidAction struct{}
+
+func (invalidAction) Error() string { return "invalid action" }
+
+func (invalidAction) Is(target error) bool { return target == connectors.ErrRefused }
 
 // Connector is an in-memory ERP, inventory and carrier system.
 type Connector struct {

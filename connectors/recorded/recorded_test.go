@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/exdesk/exdesk/connectors"
+	"github.com/exdesk/exdesk/connectors/connectortest"
 	"github.com/exdesk/exdesk/connectors/recorded"
 )
 
@@ -95,4 +96,16 @@ func TestReadsAreCopies(t *testing.T) {
 	if again.Lines[0].Qty == 999 {
 		t.Fatal("callers must not be able to mutate the connector's state")
 	}
+}
+
+func TestConformance(t *testing.T) {
+	connectortest.Run(t, func(t *testing.T) connectortest.Fixture {
+		c := example(t)
+		return connectortest.Fixture{
+			Systems: c.Systems(),
+			Orders:  []string{"SO-10089"},
+			Action:  &connectors.Action{ID: "p-1", Type: connectors.ActReleaseHold, OrderID: "SO-10089", Args: connectors.Args{"hold_code": "COMPLIANCE"}},
+			Refused: &connectors.Action{ID: "p-2", Type: connectors.ActReleaseHold, OrderID: "SO-10089", Args: connectors.Args{"hold_code": "PRICE"}},
+		}
+	})
 }
