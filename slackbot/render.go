@@ -1,6 +1,7 @@
 package slackbot
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -346,7 +347,13 @@ func sources(c *agent.Case) []string {
 		if !used[call.ID] {
 			continue
 		}
+		// Compact: a store may keep JSON reformatted (Postgres jsonb adds
+		// spaces); the message reads the same from every store.
 		args := strings.TrimSpace(string(call.Args))
+		var buf bytes.Buffer
+		if json.Compact(&buf, call.Args) == nil {
+			args = buf.String()
+		}
 		out = append(out, fmt.Sprintf("`%s` %s %s", call.ID, call.Tool, clip(escape(args), 120)))
 	}
 	if len(out) == 0 {
