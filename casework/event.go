@@ -134,7 +134,11 @@ func (d *Desk) open(ctx context.Context, ev connectors.Event, c *agent.Case) (ev
 		// No exception: a closed case accounts for the event, so the
 		// order's next event investigates anew.
 		res.Outcome = OutcomeNoException
-		sc, err := record(c, store.CaseClosed)
+		// What the investigation read is not kept for an order without an
+		// exception: the record accounts for the event, and is small.
+		clean := *c
+		clean.Calls, clean.Facts = nil, nil
+		sc, err := record(&clean, store.CaseClosed)
 		if err != nil {
 			return res, err
 		}
