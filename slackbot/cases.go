@@ -45,7 +45,7 @@ const (
 	outboxLease    = 2 * time.Minute
 	outboxBatch    = 64
 	deliverWorkers = 8
-	digestMax      = 12 // cases in one folded message
+	digestBudget   = MaxBlocks - 3 // blocks for cases in one folded message
 )
 
 // Wake asks the outbox drainer to look at the outbox now (the Desk calls
@@ -499,7 +499,11 @@ func (b *Bot) fold(ctx context.Context, byCase map[string][]store.OutboxMessage)
 		for class, group := range byClass {
 			slices.SortFunc(group, func(x, y entry) int { return urgency(y.view) - urgency(x.view) })
 			for len(group) > 0 {
-				n := min(len(group), digestMax)
+				n, used := 0, 0
+				for n < len(group) && used+digestBlocks(group[n].view) <= digestBudget {
+					used += digestBlocks(group[n].view)
+					n++
+				}
 				part := group[:n]
 				group = group[n:]
 				views := make([]*casework.CaseView, n)
@@ -563,29 +567,50 @@ func renderDigest(class string, views []*casework.CaseView, people People) []sla
 	b.add(slack.NewHeaderBlock(plain(clip(fmt.Sprintf("%d %s cases", len(views), humanClass(class)), maxHeaderText))))
 	b.add(slack.NewContextBlock("", md("Many cases arrived at once; they are folded into this message, most urgent first. Each case's updates are in this thread.")))
 	for _, v := range views {
-		if b.len()+3 > MaxBlocks {
+		if b.len()+digestBlocks(v) > MaxBlocks {
 			break
 		}
 		c := v.Case
 		line := fmt.Sprintf("*%s* · %s · %s · %s\n%s", escape(c.OrderID), escape(c.Severity),
-			connectors.FormatUSD(connectors.Cents(c.Revenue)), escape(c.CustomerName), escape(clip(c.Summary, 600)))
+			connectors.FormatUSD(connectors.Cents(c.Revenue)), escape(c.CustomerName), escape(clip(c.Summary, 400)))
 		if v.Record.Status == store.CaseResolved {
 			line = "~resolved~ " + line
 		}
+		top, pending := digestTop(v)
+		switch {
+		case top == nil:
+		case pending:
+			line += fmt.Sprintf("\n*%s* — needs approval by %s", escape(capitalise(agent.Describe(top.Action))), roleWords(top.Decision.Role, people))
+		default:
+			if st := statusLine(*top); st != "" {
+				line += "\n" + st
+			}
+		}
 		b.add(slack.NewSectionBlock(md(clip(line, MaxSectionText)), nil, nil))
-		for _, a := range v.Actions {
-			if a.Decision.Outcome == policy.Blocked || a.DoneBefore {
-				continue
-			}
-			if a.Pending() {
-				b.add(slack.NewContextBlock("", md(clip(fmt.Sprintf("%s — needs approval by %s", escape(capitalise(agent.Describe(a.Action))),
-					roleWords(a.Decision.Role, people)), MaxSectionText))))
-				b.add(buttons(c, a.Stored, a.Decision))
-			} else if st := statusLine(a); st != "" {
-				b.add(slack.NewContextBlock("", md(clip(st, MaxSectionText))))
-			}
-			break // the top action that can proceed
+		if pending {
+			b.add(buttons(c, top.Stored, top.Decision))
 		}
 	}
 	return b.blocks
+}
+
+// digestTop is the action a digest shows for a case: the top one that can
+// proceed, and whether it waits for a person.
+func digestTop(v *casework.CaseView) (*casework.ActionView, bool) {
+	for i := range v.Actions {
+		a := &v.Actions[i]
+		if a.Decision.Outcome == policy.Blocked || a.DoneBefore {
+			continue
+		}
+		return a, a.Pending()
+	}
+	return nil, false
+}
+
+// digestBlocks is how many blocks a case takes in a digest.
+func digestBlocks(v *casework.CaseView) int {
+	if _, pending := digestTop(v); pending {
+		return 2
+	}
+	return 1
 }
