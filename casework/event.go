@@ -255,6 +255,11 @@ func (d *Desk) correlate(ctx context.Context, ev connectors.Event, open *store.C
 			map[string]any{"event": eventRef(ev), "same": reading.Same, "superseded": len(ps.superseded) + len(ps.retired)})); err != nil {
 			return err
 		}
+		if reading.Same && len(ps.superseded)+len(ps.retired) == 0 && ps.created() == 0 {
+			// Nothing changed: the event is in the case's history and audit
+			// trail, and the thread is not told the same thing again.
+			return nil
+		}
 		if err := enqueue(ctx, tx, open.ID, store.OutboxCaseRefresh, Refresh{Reason: "investigated again after event " + ev.ID}); err != nil {
 			return err
 		}

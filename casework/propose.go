@@ -113,7 +113,8 @@ func (d *Desk) propose(c *agent.Case, existing []store.Proposal, done map[string
 			out.items = append(out.items, item)
 			continue
 		}
-		if p := reusable(byKey[key], a.Decision, used); p != nil {
+		alternative := a.Decision.Outcome == policy.Auto && !top
+		if p := reusable(byKey[key], a.Decision, used, alternative); p != nil {
 			used[p.ID] = true
 			a.Action.ID, item.id = p.ID, p.ID
 			out.items = append(out.items, item)
@@ -168,6 +169,17 @@ func (d *Desk) propose(c *agent.Case, existing []store.Proposal, done map[string
 	return out
 }
 
+// created counts the new proposals.
+func (ps proposals) created() int {
+	n := 0
+	for _, item := range ps.items {
+		if item.created != nil {
+			n++
+		}
+	}
+	return n
+}
+
 // write stores what propose decided, inside tx.
 func (ps proposals) write(ctx context.Context, tx store.Tx, c *agent.Case) error {
 	for i, item := range ps.items {
@@ -208,8 +220,9 @@ func (ps proposals) write(ctx context.Context, tx store.Tx, c *agent.Case) error
 // reusable returns the stored proposal that already carries an action
 // with decision dec: a pending one with the same outcome and role, one in
 // progress or done (approved, executed), or one a person rejected (not
-// proposed again); a blocked action keeps its policy rejection.
-func reusable(ps []*store.Proposal, dec policy.Decision, used map[string]bool) *store.Proposal {
+// proposed again); a blocked action keeps its policy rejection, and an
+// auto alternative to the top action (alternative) its expiry.
+func reusable(ps []*store.Proposal, dec policy.Decision, used map[string]bool, alternative bool) *store.Proposal {
 	for _, p := range ps {
 		if used[p.ID] {
 			continue
@@ -223,6 +236,8 @@ func reusable(ps []*store.Proposal, dec policy.Decision, used map[string]bool) *
 		case p.State == store.Rejected && p.DecidedBy != ActorPolicy:
 			return p
 		case p.State == store.Rejected && same && dec.Outcome == policy.Blocked:
+			return p
+		case p.State == store.Expired && same && alternative && p.DecidedBy == ActorPolicy && p.Note == noteAlternative:
 			return p
 		}
 	}

@@ -9,8 +9,9 @@ import (
 	"github.com/exdesk/exdesk/store"
 )
 
-// An event for an order with an open case goes into that case, and its
-// thread is told (through the outbox) how the case reads on current data.
+// An event for an order with an open case goes into that case, and when it
+// changes how the case reads its thread is told (through the outbox); an
+// event that changes nothing is recorded without a note.
 func TestCorrelatedEventReinvestigates(t *testing.T) {
 	p := newSimPipeline(t, 300)
 	ctx := context.Background()
@@ -51,10 +52,15 @@ func TestCorrelatedEventReinvestigates(t *testing.T) {
 			notes[m.CaseID]++
 		}
 	}
-	for caseID, n := range correlated {
-		if notes[caseID] != n {
-			t.Errorf("case %s: %d events joined it, %d notes for its thread", caseID, n, notes[caseID])
+	total := 0
+	for caseID, n := range notes {
+		if n > correlated[caseID] {
+			t.Errorf("case %s: %d events joined it, %d notes for its thread", caseID, correlated[caseID], n)
 		}
+		total += n
 	}
-	t.Logf("%d open cases heard about later events", len(correlated))
+	if total == 0 {
+		t.Error("no joined event changed how its case reads: the notes are never written")
+	}
+	t.Logf("%d open cases joined by later events; %d of those events changed how the case reads", len(correlated), total)
 }

@@ -478,20 +478,36 @@ func TestEventCaseRoutedByClassAndThreadsUpdates(t *testing.T) {
 	if fin[0].ThreadTS != "" || !strings.Contains(fin[0].Blocks, `"action_id":"approve"`) {
 		t.Fatalf("credit case not posted as a new thread with buttons in C0FIN: %+v", fin)
 	}
-	// A later event joins the case: a note in its thread, the message
-	// re-rendered; the pending approval with an unchanged decision stays.
-	res := in.event(t, holdEvent("e2", "SO-10047"))
-	if res.Outcome != casework.OutcomeCorrelated {
+	oldID := buttonValue(t, fin[0].Blocks, ActionApprove)
+	// A later event that changes nothing joins the case quietly.
+	if res := in.event(t, holdEvent("e2", "SO-10047")); res.Outcome != casework.OutcomeCorrelated {
 		t.Fatalf("second event: %s", res.Outcome)
 	}
+	// One that changes the decision (exposure now over 1.25× the limit):
+	// the pending approval is superseded, its buttons replaced by the new
+	// proposal's, and the thread hears the event.
+	cust, _ := w.conn.Customer(ctx, "C-481")
+	cust.OpenAR = 40000
+	w.conn.PutCustomer(cust)
+	if res := in.event(t, holdEvent("e3", "SO-10047")); res.Outcome != casework.OutcomeCorrelated {
+		t.Fatalf("third event: %s", res.Outcome)
+	}
+	var updated fakeMessage
 	eventually(t, 10*time.Second, "the event note and the re-render", func() bool {
 		thread := w.slack.Thread("C0FIN", fin[0].TS)
-		m, _ := w.slack.Message("C0FIN", fin[0].TS)
-		return len(thread) == 2 && strings.Contains(thread[1].Text, "event from erp") && m.Updates > 0
+		updated, _ = w.slack.Message("C0FIN", fin[0].TS)
+		return len(thread) == 2 && strings.Contains(thread[1].Text, "event from erp") && updated.Updates > 0
 	})
+	newID := buttonValue(t, updated.Blocks, ActionApprove)
+	if newID == "" || newID == oldID || !strings.Contains(updated.Blocks, "finance director") {
+		t.Fatalf("the message offers %q (was %q): %s", newID, oldID, updated.Blocks)
+	}
 	pending, _ := in.db.ListPendingProposals(ctx)
-	if len(pending) != 1 {
-		t.Fatalf("%d pending proposals after the update, want 1", len(pending))
+	if len(pending) != 1 || pending[0].ID != newID || pending[0].Role != "finance_director" {
+		t.Fatalf("pending after the update: %+v", pending)
+	}
+	if old, _ := in.db.GetProposal(ctx, oldID); old.State != store.Expired || old.SupersededBy != newID {
+		t.Fatalf("the old proposal: %+v", old)
 	}
 }
 

@@ -113,7 +113,7 @@ func (b *Bot) deliver(ctx context.Context, msgs []store.OutboxMessage) {
 		}
 		byCase[m.CaseID] = append(byCase[m.CaseID], m)
 	}
-	b.fold(ctx, byCase)
+	folded := b.fold(ctx, byCase)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(deliverWorkers)
 	for _, id := range order {
@@ -122,10 +122,38 @@ func (b *Bot) deliver(ctx context.Context, msgs []store.OutboxMessage) {
 			continue
 		}
 		g.Go(func() error {
-			for i, m := range ms {
-				if m.Kind == store.OutboxCaseRefresh && laterRefresh(ms[i+1:]) {
+			if folded[id] || ms[0].Kind == store.OutboxCasePost {
+				// The post renders the case as it stands when it is sent,
+				// after everything this batch says happened: re-renders
+				// and notes enqueued before it are in it already.
+				if !folded[id] && !b.deliverOne(gctx, ms[0]) {
+					return nil
+				}
+				if !folded[id] {
+					ms = ms[1:]
+				}
+				for _, m := range ms {
+					b.ack(gctx, m)
+				}
+				return nil
+			}
+			for i := 0; i < len(ms); i++ {
+				m := ms[i]
+				switch {
+				case m.Kind == store.OutboxCaseRefresh && laterRefresh(ms[i+1:]):
 					// A later re-render of the same case shows all this one would.
 					b.ack(gctx, m)
+					continue
+				case m.Kind == store.OutboxCaseNote:
+					// Consecutive notes go in one message.
+					j := i + 1
+					for j < len(ms) && ms[j].Kind == store.OutboxCaseNote {
+						j++
+					}
+					if !b.deliverNotes(gctx, ms[i:j]) {
+						return nil
+					}
+					i = j - 1
 					continue
 				}
 				if !b.deliverOne(gctx, m) {
@@ -148,20 +176,30 @@ func (b *Bot) deliverOne(ctx context.Context, m store.OutboxMessage) bool {
 	case store.OutboxCaseRefresh:
 		err = b.deliverRefresh(ctx, m)
 	case store.OutboxCaseNote:
-		err = b.deliverNote(ctx, m)
+		return b.deliverNotes(ctx, []store.OutboxMessage{m})
 	default:
 		b.log.Warn("outbox message of an unknown kind dropped", "id", m.ID, "kind", m.Kind)
 	}
+	return b.settle(ctx, err, m)
+}
+
+// settle acknowledges delivered messages, or gives them back to be tried
+// again, and reports whether the case's next message may follow.
+func (b *Bot) settle(ctx context.Context, err error, ms ...store.OutboxMessage) bool {
 	if err != nil {
-		wait := retryAfter(m.Attempts, err)
-		b.log.Warn("outbox message not delivered; will retry", "id", m.ID, "case", m.CaseID, "kind", m.Kind,
-			"attempt", m.Attempts+1, "retry_in", wait.String(), "err", err)
-		if rerr := b.store.RetryOutbox(context.WithoutCancel(ctx), m.ID, b.instance, err.Error(), time.Now().Add(wait)); rerr != nil {
-			b.log.Error("outbox retry not recorded", "id", m.ID, "err", rerr)
+		for _, m := range ms {
+			wait := retryAfter(m.Attempts, err)
+			b.log.Warn("outbox message not delivered; will retry", "id", m.ID, "case", m.CaseID, "kind", m.Kind,
+				"attempt", m.Attempts+1, "retry_in", wait.String(), "err", err)
+			if rerr := b.store.RetryOutbox(context.WithoutCancel(ctx), m.ID, b.instance, err.Error(), time.Now().Add(wait)); rerr != nil {
+				b.log.Error("outbox retry not recorded", "id", m.ID, "err", rerr)
+			}
 		}
 		return false
 	}
-	b.ack(ctx, m)
+	for _, m := range ms {
+		b.ack(ctx, m)
+	}
 	return true
 }
 
@@ -335,37 +373,63 @@ func (b *Bot) unlessNeverPosted(ctx context.Context, m store.OutboxMessage) erro
 	return errNotPosted
 }
 
-// deliverNote says in a case's thread what happened.
-func (b *Bot) deliverNote(ctx context.Context, m store.OutboxMessage) error {
-	th, err := b.thread(ctx, m.CaseID)
+// deliverNotes says in a case's thread what happened: consecutive notes
+// in one message, except a superseded proposal's, which carries the
+// buttons of its replacement.
+func (b *Bot) deliverNotes(ctx context.Context, ms []store.OutboxMessage) bool {
+	th, err := b.thread(ctx, ms[0].CaseID)
 	if errors.Is(err, store.ErrNotFound) {
-		return b.unlessNeverPosted(ctx, m)
+		return b.settle(ctx, b.unlessNeverPosted(ctx, ms[0]), ms...)
 	}
 	if err != nil {
-		return err
+		return b.settle(ctx, err, ms...)
 	}
-	var n casework.Note
-	if err := json.Unmarshal(m.Data, &n); err != nil {
-		return fmt.Errorf("outbox note of %s: %w", m.CaseID, err)
-	}
-	v, err := b.desk.View(ctx, m.CaseID)
+	v, err := b.desk.View(ctx, ms[0].CaseID)
 	if err != nil {
-		return err
+		return b.settle(ctx, err, ms...)
 	}
-	text, blocks := b.renderNote(v, n, len(th.Digest) > 0)
-	opts := []slack.MsgOption{slack.MsgOptionText(text, false), slack.MsgOptionTS(th.TS)}
-	if len(blocks) > 0 {
-		opts = append(opts, slack.MsgOptionBlocks(blocks...))
+	var texts []string
+	var pending []store.OutboxMessage
+	flush := func() bool {
+		if len(texts) == 0 {
+			return true
+		}
+		_, err := b.post(ctx, th.Channel, slack.MsgOptionText(clip(strings.Join(texts, "\n"), 3000), false), slack.MsgOptionTS(th.TS))
+		ok := b.settle(ctx, err, pending...)
+		texts, pending = nil, nil
+		return ok
 	}
-	ts, err := b.post(ctx, th.Channel, opts...)
-	if err != nil {
-		return err
-	}
-	if n.Kind == casework.NoteSuperseded && n.Replacement != "" {
-		if err := b.store.SetProposalSlack(context.WithoutCancel(ctx), n.Replacement, th.Channel, ts); err != nil {
-			b.log.Error("proposal's Slack message not recorded", "proposal", n.Replacement, "err", err)
+	for _, m := range ms {
+		var n casework.Note
+		if err := json.Unmarshal(m.Data, &n); err != nil {
+			b.log.Warn("unreadable outbox note dropped", "id", m.ID, "err", err)
+			b.ack(ctx, m)
+			continue
+		}
+		b.countNote(n)
+		text, blocks := b.renderNote(v, n, len(th.Digest) > 0)
+		if len(blocks) == 0 {
+			texts, pending = append(texts, text), append(pending, m)
+			continue
+		}
+		if !flush() {
+			return false
+		}
+		ts, err := b.post(ctx, th.Channel, slack.MsgOptionText(text, false), slack.MsgOptionTS(th.TS), slack.MsgOptionBlocks(blocks...))
+		if !b.settle(ctx, err, m) {
+			return false
+		}
+		if n.Replacement != "" {
+			if err := b.store.SetProposalSlack(context.WithoutCancel(ctx), n.Replacement, th.Channel, ts); err != nil {
+				b.log.Error("proposal's Slack message not recorded", "proposal", n.Replacement, "err", err)
+			}
 		}
 	}
+	return flush()
+}
+
+// countNote counts executions for metrics.
+func (b *Bot) countNote(n casework.Note) {
 	switch n.Kind {
 	case casework.NoteDecision, casework.NoteExecuted:
 		switch n.State {
@@ -375,7 +439,6 @@ func (b *Bot) deliverNote(ctx context.Context, m store.OutboxMessage) error {
 			b.m.Executions.WithLabelValues("failed").Inc()
 		}
 	}
-	return nil
 }
 
 // renderNote renders a note (escaping what came from outside); a
@@ -459,8 +522,9 @@ func stripForText(s string) string { return clip(s, 3000) }
 
 // fold posts the new cases of a channel whose backlog exceeds FoldAfter
 // as digests, one message per class with the most urgent cases first, and
-// removes their post messages from byCase.
-func (b *Bot) fold(ctx context.Context, byCase map[string][]store.OutboxMessage) {
+// returns the cases it posted (their post messages acknowledged).
+func (b *Bot) fold(ctx context.Context, byCase map[string][]store.OutboxMessage) map[string]bool {
+	posted := map[string]bool{}
 	type entry struct {
 		msg  store.OutboxMessage
 		view *casework.CaseView
@@ -523,12 +587,14 @@ func (b *Bot) fold(ctx context.Context, byCase map[string][]store.OutboxMessage)
 						b.log.Error("outbox message delivered but not acknowledged", "id", e.msg.ID, "err", err)
 					}
 					byCase[ids[i]] = byCase[ids[i]][1:]
+					posted[ids[i]] = true
 				}
 				b.m.Folded.Add(float64(n))
 				b.log.Info("cases folded into a digest", "channel", channel, "class", class, "cases", n, "ts", ts)
 			}
 		}
 	}
+	return posted
 }
 
 // urgency orders cases in a digest: severity first, then revenue exposed.

@@ -1,6 +1,7 @@
 package slackbot
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -60,32 +61,26 @@ func TestUntrustedTextNeverReachesSlackLive(t *testing.T) {
 	w.cfg.Channels["default"] = testChannel
 	in := w.start("a")
 
-	// 1. Source events: a case posted, then a correlated event's note.
+	// 1. A source event: the case is posted.
 	evil := connectors.Event{ID: "evt-<!subteam^S0EVIL>", Source: "tms <!here>", Type: connectors.EventShipmentStatus, OrderID: "SO-10173"}
 	in.event(t, evil)
-	evil.ID = "evt-<@U0EVIL>-2"
-	in.event(t, evil)
-	eventually(t, 10*time.Second, "the case and the event note", func() bool {
+	var caseMsg fakeMessage
+	eventually(t, 10*time.Second, "the case", func() bool {
 		for _, m := range w.slack.Messages(testChannel) {
-			if m.ThreadTS != "" && strings.Contains(m.Text, "event from") {
+			if m.ThreadTS == "" && strings.Contains(m.Blocks, `"header"`) {
+				caseMsg = m
 				return true
 			}
 		}
 		return false
 	})
-	var caseMsg fakeMessage
-	for _, m := range w.slack.Messages(testChannel) {
-		if m.ThreadTS == "" {
-			caseMsg = m
-		}
-	}
 	// 2. A question in a new thread, and a follow-up in the case's thread.
 	in.postEvent(t, "EvQ", mention(testChannel, "1700000100.000001", "", "U0ASK", "<!channel> <@U0EVIL> will SO-10173 arrive? *URGENT* "+injections[4]), 0)
 	in.postEvent(t, "EvF", mention(testChannel, "1700000100.000002", caseMsg.TS, "U0ASK", "<!here> what about expedite? "+injections[4]), 0)
 	eventually(t, 10*time.Second, "the answers", func() bool {
 		q := w.slack.Thread(testChannel, "1700000100.000001")
 		f := w.slack.Thread(testChannel, caseMsg.TS)
-		return len(q) >= 2 && len(f) >= 3
+		return len(q) >= 2 && len(f) >= 2
 	})
 	// 3. A denied click and a rejection with a reason.
 	id := buttonValue(t, caseMsg.Blocks, ActionApprove)
@@ -98,6 +93,25 @@ func TestUntrustedTextNeverReachesSlackLive(t *testing.T) {
 	eventually(t, 10*time.Second, "the rejection in the thread", func() bool {
 		for _, m := range w.slack.Thread(testChannel, caseMsg.TS) {
 			if strings.Contains(m.Text, "rejected") {
+				return true
+			}
+		}
+		return false
+	})
+	// 4. A later event that changes the case (the shipment is on time again):
+	// its note and the resolution in the thread.
+	sh, err := w.conn.Shipment(context.Background(), "SH-66856")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh.ETA = sh.PromisedDelivery
+	sh.Events, sh.Status = nil, "in_transit"
+	w.conn.PutShipment(sh)
+	evil.ID = "evt-<@U0EVIL>-2"
+	in.event(t, evil)
+	eventually(t, 10*time.Second, "the event note", func() bool {
+		for _, m := range w.slack.Thread(testChannel, caseMsg.TS) {
+			if strings.Contains(m.Text, "event from") {
 				return true
 			}
 		}
