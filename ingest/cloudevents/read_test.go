@@ -60,7 +60,7 @@ func TestRead(t *testing.T) {
 		{name: "binary missing attributes", h: header("ce-specversion", "0.3", "ce-type", "t"), body: "",
 			wantErr: []string{"cloudevent.id: required", "cloudevent.source: required", `cloudevent.specversion: "0.3" is not supported: send 1.0`}},
 		{name: "batch with a bad third event", h: header("Content-Type", "application/cloudevents-batch+json"),
-			body:    `[` + sapChanged + `,` + sapChanged + `,{"specversion":"1.0","id":"3","source":"s","time":"noon","Bad-Name":"x"}]`,
+			body: `[` + sapChanged + `,` + sapChanged + `,{"specversion":"1.0","id":"3","source":"s","time":"noon","Bad-Name":"x"}]`,
 			wantErr: []string{`cloudevents[2].time: "noon" is not an RFC 3339 time`, "cloudevents[2].type: required",
 				"cloudevents[2].Bad-Name: extension attribute names are lower-case letters and digits, at most 20"}},
 		{name: "both data forms", h: header("Content-Type", "application/cloudevents+json"),
