@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 
 	"github.com/exdesk/exdesk/connectors"
 )
@@ -170,30 +171,42 @@ func (k *StateKeeper) findShipment(ctx context.Context, ev *connectors.Event) (c
 			}
 		}
 	}
-	order := ev.OrderID
-	if order == "" && u.References["PO"] != "" {
+	// Orders the event may be about: the one it names, the one its PO
+	// number names, its shipment id (shippers often use the order number),
+	// then any other reference it carries.
+	orders := []string{ev.OrderID}
+	if po := u.References["PO"]; po != "" {
 		if byPO, ok := k.Systems.ERP.(connectors.OrdersByPO); ok {
-			orders, err := byPO.OrdersByPO(ctx, u.References["PO"])
+			found, err := byPO.OrdersByPO(ctx, po)
 			if err != nil && !notFound(err) {
 				return connectors.Shipment{}, false, err
 			}
-			var open []connectors.Order
-			for _, o := range orders {
+			var open []string
+			for _, o := range found {
 				if o.Status != connectors.StatusCancelled {
-					open = append(open, o)
+					open = append(open, o.ID)
 				}
 			}
 			if len(open) == 1 {
-				order = open[0].ID
+				orders = append(orders, open[0])
 			}
 		}
 	}
-	// The order the event names; else a shipper's shipment id is often its
-	// order number.
-	for _, o := range []string{order, u.ShipmentID} {
-		if o == "" {
+	orders = append(orders, u.ShipmentID)
+	quals := make([]string, 0, len(u.References))
+	for q := range u.References {
+		quals = append(quals, q)
+	}
+	slices.Sort(quals)
+	for _, q := range quals {
+		orders = append(orders, u.References[q])
+	}
+	tried := map[string]bool{"": true}
+	for _, o := range orders {
+		if tried[o] {
 			continue
 		}
+		tried[o] = true
 		sh, found, err := k.orderShipment(ctx, o, u, numbers)
 		if err != nil || found {
 			return sh, found, err

@@ -51,6 +51,7 @@ func TestStateKeeperResolve(t *testing.T) {
 		{"by the order's only shipment", ship("SO-2", connectors.ShipmentUpdate{ShipmentID: "LOAD-9"}), "SO-2", "", [2]string{"LOAD-9", ""}},
 		{"shipment id that is the order number", ship("", connectors.ShipmentUpdate{ShipmentID: "SO-2"}), "SO-2", "", [2]string{"SO-2", ""}},
 		{"by purchase order", ship("", connectors.ShipmentUpdate{ShipmentID: "X", References: map[string]string{"PO": "PO-88"}}), "SO-2", "", [2]string{"X", ""}},
+		{"an order number under any qualifier", ship("", connectors.ShipmentUpdate{ShipmentID: "LOAD-1", References: map[string]string{"ZZ": "SO-2"}}), "SO-2", "", [2]string{"LOAD-1", ""}},
 		{"the shipment's order wins over the named one", ship("SO-2", connectors.ShipmentUpdate{TrackingNumber: "1Z999"}), "SO-1", "", [2]string{"SH-1", "1Z999"}},
 		{"unknown everywhere", ship("", connectors.ShipmentUpdate{TrackingNumber: "9400NOPE"}), "", OutcomeUnmatched, [2]string{"", "9400NOPE"}},
 		{"order known, tracking contradicts", ship("SO-1", connectors.ShipmentUpdate{TrackingNumber: "OTHER"}), "SO-1", OutcomeUnmatched, [2]string{"", "OTHER"}},

@@ -247,8 +247,9 @@ func clean(s string) string {
 // Reference qualifiers (element 128) exdesk reads.
 var (
 	// orderQuals name the seller's order: shipper's order (SO), order
-	// number (OQ), customer order (CO), dealer order (ON), vendor order (VN).
-	orderQuals = []string{"SO", "OQ", "CO", "ON", "VN"}
+	// number (OQ), customer order (CO), dealer order (ON), vendor order
+	// (VN), internal order (IL).
+	orderQuals = []string{"SO", "OQ", "CO", "ON", "VN", "IL"}
 	// trackingQuals name a carrier's number for the shipment: carrier's
 	// reference (PRO, CN), tracking number (2I).
 	trackingQuals = []string{"CN", "2I"}
