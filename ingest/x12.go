@@ -14,6 +14,10 @@ import (
 	"github.com/exdesk/exdesk/ingest/x12"
 )
 
+// MaxX12Events bounds the events one interchange may map to (a 10,000-set
+// interchange of 856s with several orders each fits).
+const MaxX12Events = 50000
+
 // X12Batch is what an interchange becomes: the events to publish, and the
 // transaction sets skipped.
 type X12Batch struct {
@@ -51,8 +55,8 @@ func X12Events(data []byte, o x12.Options) (X12Batch, error) {
 		}
 		b.Events = append(b.Events, good...)
 	}
-	if len(b.Events) > MaxBatch {
-		return b, &ValidationError{Problems: []FieldError{{Problem: fmt.Sprintf("the interchange maps to %d events; at most %d in one request", len(b.Events), MaxBatch)}}}
+	if len(b.Events) > MaxX12Events {
+		return b, &ValidationError{Problems: []FieldError{{Problem: fmt.Sprintf("the interchange maps to %d events; at most %d in one interchange", len(b.Events), MaxX12Events)}}}
 	}
 	return b, nil
 }
