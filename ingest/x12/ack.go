@@ -78,6 +78,19 @@ func Ack(ic *Interchange, o AckOptions) []byte {
 	if sep.Repetition != 0 {
 		rep = string(sep.Repetition)
 	}
+	if o.Kind == Ack999 && version < "00501" {
+		// A 999 is a 005010 transaction set: its envelope is 00501, whose
+		// ISA11 is a repetition separator.
+		version = "00501"
+		if sep.Repetition == 0 {
+			for _, c := range []byte("^{!|`") {
+				if c != sep.Element && c != sep.Component && c != sep.Segment {
+					rep = string(c)
+					break
+				}
+			}
+		}
+	}
 	seg("ISA", pad(ic.ISA.Elem(1), 2), pad(string(ic.ISA.Elements[2]), 10), pad(ic.ISA.Elem(3), 2), pad(string(ic.ISA.Elements[4]), 10),
 		pad(ic.ReceiverQual, 2), pad(ic.ReceiverID, 15), pad(ic.SenderQual, 2), pad(ic.SenderID, 15),
 		now.Format("060102"), now.Format("1504"), rep, pad(version, 5), ic.Control, "0", pad(ic.Usage, 1), string(sep.Component))

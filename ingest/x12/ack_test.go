@@ -52,7 +52,7 @@ func TestAck997AcceptsAndRejectsSets(t *testing.T) {
 	if got != want {
 		t.Fatalf("997:\n%s\nwant:\n%s", got, want)
 	}
-	if !strings.HasPrefix(string(ack), "ISA*00*          *00*          *ZZ*EXDESKDIST     *ZZ*ACMESUPPLY     *261126*1500*") {
+	if !strings.HasPrefix(string(ack), "ISA*00*          *00*          *ZZ*EXDESKDIST     *ZZ*ACMESUPPLY     *261126*1500*U*00401*") {
 		t.Fatalf("the acknowledgement does not go back to the sender:\n%s", ack)
 	}
 }
@@ -91,5 +91,17 @@ func TestAckNamesTheBadSegmentAndElement(t *testing.T) {
 	got := strings.Join(ackSegments(t, ack), "\n")
 	if !strings.Contains(got, "AK3*AT7*3**8\nAK4*5**7*20261356\nAK5*R*5\nAK9*R*1*1*0") {
 		t.Fatalf("997 does not name AT7-05:\n%s", got)
+	}
+}
+
+func TestAck999OfA4010Interchange(t *testing.T) {
+	ic, err := x12.Parse(readFile(t, "214-delay.x12"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ack := x12.Ack(ic, x12.AckOptions{Kind: x12.Ack999, Now: time.Now()})
+	got := strings.Join(ackSegments(t, ack), "\n")
+	if !strings.Contains(string(ack), "*^*00501*") || !strings.Contains(got, "AK1*QM*4471*004010\nAK2*214*0001\nIK5*A") {
+		t.Fatalf("999 of a 4010 interchange:\n%s", ack)
 	}
 }
