@@ -140,3 +140,38 @@ func TestWorkersResolveBeforeProcessing(t *testing.T) {
 		t.Fatalf("%d entries left pending", pending.Count)
 	}
 }
+
+// What the investigation sees: after the keeper kept a supplier's new date
+// and a carrier's delay, the connectors wrapped with the store show them.
+func TestKeptStateShowsThroughTheConnectors(t *testing.T) {
+	ctx := context.Background()
+	rc := stateSystems()
+	rc.PutStock(connectors.Stock{SKU: "SKU-1", Site: "DC-CHI", OnHand: 5,
+		Inbound: []connectors.Inbound{{Ref: "PO-V-1", Qty: 40, ETA: connectors.MustDate("2026-11-30")}}})
+	st := openSQLite(t)
+	k := &StateKeeper{Store: st, Systems: rc.Systems()}
+	at := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	events := []connectors.Event{
+		{ID: "asn", Source: "edi", Type: connectors.EventInventoryChanged, At: at,
+			Inbound: []connectors.InboundUpdate{{SKU: "SKU-1", Site: "DC-CHI", Ref: "PO-V-1", ETA: connectors.MustDate("2026-12-12")}}},
+		{ID: "older-asn", Source: "edi", Type: connectors.EventInventoryChanged, At: at.Add(-time.Hour),
+			Inbound: []connectors.InboundUpdate{{SKU: "SKU-1", Ref: "PO-V-1", ETA: connectors.MustDate("2026-11-28")}}},
+		{ID: "214", Source: "edi", Type: connectors.EventShipmentStatus, At: at, Shipment: &connectors.ShipmentUpdate{ShipmentID: "SH-1",
+			Status: connectors.ShipException, ETA: at.Add(96 * time.Hour), Events: []connectors.ShipmentEvent{{At: at, Code: "SD", Reason: "AO", Location: "Omaha, NE"}}}},
+	}
+	for _, ev := range events {
+		var skip *SkipError
+		if err := k.Resolve(ctx, &ev); err != nil && !errors.As(err, &skip) {
+			t.Fatal(err)
+		}
+	}
+	sys := connectors.WithState(rc.Systems(), st)
+	stock, err := sys.Inventory.Stock(ctx, "SKU-1")
+	if err != nil || len(stock) != 1 || stock[0].Inbound[0].ETA != connectors.MustDate("2026-12-12") {
+		t.Fatalf("stock = %+v, %v: the newest supplier date must show, the older one not", stock, err)
+	}
+	shs, err := sys.Carriers.OrderShipments(ctx, "SO-1")
+	if err != nil || shs[0].Status != connectors.ShipException || len(shs[0].Events) != 1 || !connectors.IsExceptionEvent(shs[0].Events[0]) {
+		t.Fatalf("shipments = %+v, %v", shs, err)
+	}
+}
