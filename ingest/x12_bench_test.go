@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/exdesk/exdesk/agent"
+	"github.com/exdesk/exdesk/casework"
 	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/connectors/sim"
 	"github.com/exdesk/exdesk/ingest/x12"
@@ -70,7 +71,11 @@ func BenchmarkX12ToCases(b *testing.B) {
 		st := openBenchStore(b, i)
 		sys := connectors.WithState(base, st)
 		inv := &agent.Investigator{Planner: agent.Playbook{}, Systems: sys, Guard: policy.NewGuard(engine, sys)}
-		proc := &CaseProcessor{Store: st, Investigator: inv, Sink: &StoreSink{Store: st, Executor: inv}}
+		desk, err := casework.New(casework.Options{Store: st, Investigator: inv, Systems: sys, Guard: inv.Guard})
+		if err != nil {
+			b.Fatal(err)
+		}
+		proc := &CaseProcessor{Desk: desk}
 		m := NewMetrics(nil)
 		pub := NewPublisher(rdb, PublisherOptions{Names: names, DedupeTTL: time.Minute})
 		b.StartTimer()
