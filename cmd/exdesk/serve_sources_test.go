@@ -29,8 +29,8 @@ func TestServeTakesX12AndWebhooks(t *testing.T) {
 	if err := os.WriteFile(cfg, []byte("channels: {default: C0ALL}\nroles:\n  logistics_supervisor: [U0LOG]\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	addr := freeAddr(t)
-	vars := map[string]string{"SLACK_BOT_TOKEN": "xoxb-t", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": api + "/api/",
+	addr, adminAddr := freeAddr(t), freeAddr(t)
+	vars := map[string]string{"EXDESK_ADMIN_ADDR": adminAddr, "SLACK_BOT_TOKEN": "xoxb-t", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": api + "/api/",
 		"EXDESK_HTTP_ADDR": addr, "EXDESK_CONFIG": cfg, "EXDESK_INGEST_TOKEN": "ingest-secret", "EXDESK_EASYPOST_WEBHOOK_SECRET": "ep-secret"}
 	e, _, errb := serveEnv(vars)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -102,9 +102,10 @@ func TestServeTakesX12AndWebhooks(t *testing.T) {
 		t.Fatalf("signed webhook: %d %s", code, body)
 	}
 	deadline = time.Now().Add(10 * time.Second)
-	for !strings.Contains(metrics(t, base), "exdesk_ingest_unmatched_shipments_total 2") {
+	admin := "http://" + adminAddr
+	for !strings.Contains(metrics(t, admin), "exdesk_ingest_unmatched_shipments_total 2") {
 		if time.Now().After(deadline) {
-			t.Fatalf("the unknown shipment was not counted:\n%s", metrics(t, base))
+			t.Fatalf("the unknown shipment was not counted:\n%s", metrics(t, admin))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
