@@ -171,6 +171,20 @@ func (k *StateKeeper) findShipment(ctx context.Context, ev *connectors.Event) (c
 			}
 		}
 	}
+	// A carrier system without a tracking-number lookup may still key its
+	// shipments by the carrier's number.
+	for _, n := range numbers {
+		if n == "" || n == u.ShipmentID {
+			continue
+		}
+		sh, err := carriers.Shipment(ctx, n)
+		if err == nil && (sh.ID == n || sh.TrackingNumber == n) {
+			return sh, true, nil
+		}
+		if err != nil && !notFound(err) {
+			return sh, false, err
+		}
+	}
 	// Orders the event may be about: the one it names, the one its PO
 	// number names, its shipment id (shippers often use the order number),
 	// then any other reference it carries.

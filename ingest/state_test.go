@@ -47,6 +47,7 @@ func TestStateKeeperResolve(t *testing.T) {
 	}{
 		{"by tracking number", ship("", connectors.ShipmentUpdate{TrackingNumber: "1Z999"}), "SO-1", "", [2]string{"SH-1", "1Z999"}},
 		{"by shipment id", ship("", connectors.ShipmentUpdate{ShipmentID: "SH-2"}), "SO-2", "", [2]string{"SH-2", ""}},
+		{"a tracking number that is the shipment id", ship("", connectors.ShipmentUpdate{TrackingNumber: "SH-2"}), "SO-2", "", [2]string{"SH-2", "SH-2"}},
 		{"by bill of lading as a tracking number", ship("", connectors.ShipmentUpdate{References: map[string]string{"BM": "1Z999"}}), "SO-1", "", [2]string{"SH-1", ""}},
 		{"by the order's only shipment", ship("SO-2", connectors.ShipmentUpdate{ShipmentID: "LOAD-9"}), "SO-2", "", [2]string{"LOAD-9", ""}},
 		{"shipment id that is the order number", ship("", connectors.ShipmentUpdate{ShipmentID: "SO-2"}), "SO-2", "", [2]string{"SO-2", ""}},
