@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/exdesk/exdesk/connectors/recorded"
+	"github.com/exdesk/exdesk/connectors/rest"
 	"github.com/exdesk/exdesk/ingest/webhook"
 )
 
@@ -20,6 +22,21 @@ import (
 // broken interchange and an unsigned webhook change nothing; a webhook for
 // a shipment no system knows opens no case.
 func TestServeTakesX12AndWebhooks(t *testing.T) {
+	const snapshot = "testdata/recorded-shipment.json"
+	t.Run("recorded", func(t *testing.T) { serveSources(t, "recorded:"+snapshot) })
+	t.Run("rest", func(t *testing.T) {
+		rec, err := recorded.Load(snapshot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref := httptest.NewServer(rest.NewServer(rec.Systems(), rest.ServerOptions{}))
+		defer ref.Close()
+		serveSources(t, "rest:"+ref.URL)
+	})
+}
+
+func serveSources(t *testing.T, connectorsSpec string) {
+	t.Helper()
 	stub := &slackStub{}
 	srv := httptest.NewServer(stub)
 	defer srv.Close()
@@ -36,7 +53,7 @@ func TestServeTakesX12AndWebhooks(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, e, []string{"serve", "--connectors", "recorded:testdata/recorded-shipment.json", "--db", filepath.Join(dir, "x.db")})
+		done <- run(ctx, e, []string{"serve", "--connectors", connectorsSpec, "--db", filepath.Join(dir, "x.db")})
 	}()
 	defer func() {
 		cancel()
