@@ -6,6 +6,14 @@
 // shared arithmetic (money in cents, availability, freight, expedite cost)
 // that the tools, the planners and the policy guard all agree on.
 //
+// Events (event.go) may carry the state of a shipment or of inbound supply
+// as a carrier or supplier reported it; WithState (overlay.go) wraps a
+// carrier and an inventory system so what they return is merged with the
+// latest such state (state.go: newest by event time wins, an older report
+// never overwrites a newer one), read through the small StateReader
+// interface declared here (store.SourceState implements it). Optional
+// lookups a system may offer are ShipmentByTracking and OrdersByPO.
+//
 // Implementations live in sub-packages: recorded serves case snapshots from
 // files, sim is a seeded simulated distributor, rest reads a distributor's
 // systems through the exdesk.systems/v1 API (and serves it), sap is the ERP

@@ -230,6 +230,7 @@ type Shipment struct {
 	OrderID          string          `json:"order_id"`
 	Carrier          string          `json:"carrier"`
 	ServiceLevel     string          `json:"service_level"`
+	TrackingNumber   string          `json:"tracking_number,omitempty"`
 	Status           string          `json:"status"`
 	PromisedDelivery time.Time       `json:"promised_delivery"`
 	ETA              time.Time       `json:"eta"`

@@ -3,11 +3,21 @@
 //
 // The path of an event:
 //
-//	POST /v1/events or `exdesk ingest FILE.jsonl`
-//	  → ParseEvents (all-or-nothing: one bad event rejects the batch, naming the field)
+//	POST /v1/events (exdesk JSON, or CloudEvents: package cloudevents),
+//	POST /v1/edi/x12 (X12 214 / 856 / 855: package x12),
+//	POST /v1/webhooks/{easypost,aftership} (signed tracking webhooks: package webhook),
+//	or `exdesk ingest FILE.jsonl` / `exdesk ingest --format x12 FILE`
+//	  → each format is mapped onto connectors.Event and validated by ParseEvent
+//	    (all-or-nothing for a JSON or CloudEvents batch: one bad event rejects it,
+//	    naming the field; an X12 set that cannot be mapped is skipped and reported;
+//	    unknown CloudEvents types are ignored and counted)
 //	  → Publisher.Publish: SET NX on the event id (dedupe) + XADD, one Lua script per batch
 //	  → Redis Stream, consumer group
-//	  → RunWorkers: XREADGROUP; a worker that dies leaves its entries pending and
+//	  → RunWorkers: XREADGROUP; the Resolver (StateKeeper) keeps the state an
+//	    event carries (a shipment's status, reason, location, ETA; inbound
+//	    supply's date and quantity) in the store and finds the order of an event
+//	    that names only a shipment — a shipment no system knows opens no case
+//	    and is counted (unmatched); a worker that dies leaves its entries pending and
 //	    another claims them with XAUTOCLAIM after ClaimAfter; an entry delivered
 //	    more than MaxDeliveries times goes to the dead-letter stream with its last
 //	    error; an entry is acknowledged only after its work is in the store
@@ -19,6 +29,10 @@
 //
 // Posting to Slack is not done under the order lock: the surfaces drain the
 // store's outbox, so a burst of cases to one channel never slows ingest.
+//
+// The investigation reads the connectors through connectors.WithState, so
+// the kept state shows in the carrier and inventory views before the system
+// of record has caught up (newest by event time wins).
 //
 // Everything a replica shares lives in Redis and the store; the package keeps
 // no package-level mutable state.

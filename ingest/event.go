@@ -205,11 +205,15 @@ func ParseEvent(raw []byte) (connectors.Event, error) {
 		}
 		ev.Type = typ
 	}
-	if oid := str("order_id", maxOrderLen); oid != "" {
-		if strings.ContainsFunc(oid, unicode.IsSpace) {
-			v.add(FieldError{Field: "order_id", Problem: "must not contain spaces"})
+	// An event that carries the state of a shipment it names, or of
+	// inbound supply, may leave the order to be found from the shipment.
+	if r := fields["order_id"]; !namesStateKey(fields) || len(r) > 0 && string(r) != "null" && string(r) != `""` {
+		if oid := str("order_id", maxOrderLen); oid != "" {
+			if strings.ContainsFunc(oid, unicode.IsSpace) {
+				v.add(FieldError{Field: "order_id", Problem: "must not contain spaces"})
+			}
+			ev.OrderID = strings.ToUpper(oid)
 		}
-		ev.OrderID = strings.ToUpper(oid)
 	}
 	if at := str("at", 64); at != "" {
 		t, err := time.Parse(time.RFC3339Nano, at)
@@ -234,10 +238,22 @@ func ParseEvent(raw []byte) (connectors.Event, error) {
 			ev.Data = append(json.RawMessage(nil), r...)
 		}
 	}
+	if r, ok := fields["shipment"]; ok && string(r) != "null" {
+		ev.Shipment = parseShipment(r, v)
+		if ev.Type != "" && ev.Type != connectors.EventShipmentStatus {
+			v.add(FieldError{Field: "shipment", Problem: "only shipment_status events carry a shipment's state"})
+		}
+	}
+	if r, ok := fields["inbound"]; ok && string(r) != "null" {
+		ev.Inbound = parseInbound(r, v)
+		if ev.Type != "" && ev.Type != connectors.EventInventoryChanged {
+			v.add(FieldError{Field: "inbound", Problem: "only inventory_changed events carry inbound supply"})
+		}
+	}
 	var unknown []string
 	for k := range fields {
 		switch k {
-		case "id", "source", "type", "order_id", "at", "data":
+		case "id", "source", "type", "order_id", "at", "data", "shipment", "inbound":
 		default:
 			unknown = append(unknown, k)
 		}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/exdesk/exdesk/connectors"
+	"github.com/exdesk/exdesk/ingest/cloudevents"
 )
 
 // EventPublisher publishes validated events; *Publisher implements it.
@@ -31,7 +32,8 @@ type HandlerOptions struct {
 }
 
 // Handler serves POST /v1/events: a JSON body with one event or an array of
-// events, authorised by "Authorization: Bearer <token>". The whole batch is
+// events, or CloudEvents (structured, batch or binary mode; see package
+// cloudevents), authorised by "Authorization: Bearer <token>". The whole batch is
 // validated first; any bad event gets 400 naming each bad field
 // (events[2].order_id: required) and nothing of the batch is published.
 // A good batch is published and answered 202 with the number accepted and
@@ -73,8 +75,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, errorBody{Error: "missing or wrong bearer token"})
 		return
 	}
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
-		writeJSON(w, http.StatusUnsupportedMediaType, errorBody{Error: "send application/json"})
+	mode := cloudevents.ModeOf(r.Header)
+	if ct := r.Header.Get("Content-Type"); mode == cloudevents.ModeNone && ct != "" && !strings.HasPrefix(strings.ToLower(ct), "application/json") {
+		writeJSON(w, http.StatusUnsupportedMediaType, errorBody{Error: "send application/json, " + cloudevents.ContentTypeStructured +
+			" or " + cloudevents.ContentTypeBatch})
 		return
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
@@ -85,6 +89,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, http.StatusBadRequest, errorBody{Error: "reading body: " + err.Error()})
+		return
+	}
+	if mode != cloudevents.ModeNone {
+		h.serveCloudEvents(w, r, body)
 		return
 	}
 	events, err := ParseEvents(body)

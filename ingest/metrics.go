@@ -24,6 +24,16 @@ type Metrics struct {
 	Lag prometheus.Gauge
 	// Pending is the number of entries delivered and not yet acknowledged.
 	Pending prometheus.Gauge
+	// Ignored counts what a source sent that maps to no event and was
+	// accepted without one, by format (cloudevents, x12, webhook) and
+	// reason (unknown_type, unmappable_set, not_actionable).
+	Ignored *prometheus.CounterVec
+	// Unmatched counts shipment_status events whose shipment no system
+	// knows: they open no case; their state is kept.
+	Unmatched prometheus.Counter
+	// State counts reported states kept, by kind (shipment, inbound) and
+	// result (applied, stale: older than the kept state).
+	State *prometheus.CounterVec
 }
 
 // NewMetrics creates the metrics and registers them with reg (nil: not
@@ -46,9 +56,18 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Stream entries not yet delivered to the consumer group."}),
 		Pending: prometheus.NewGauge(prometheus.GaugeOpts{Name: "exdesk_ingest_stream_pending",
 			Help: "Stream entries delivered to a consumer and not yet acknowledged."}),
+		Ignored: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "exdesk_ingest_ignored_total",
+			Help: "Source messages accepted without an event (unknown CloudEvents types, unmappable X12 sets, webhook events that say nothing), by format and reason."},
+			[]string{"format", "reason"}),
+		Unmatched: prometheus.NewCounter(prometheus.CounterOpts{Name: "exdesk_ingest_unmatched_shipments_total",
+			Help: "shipment_status events whose shipment no system knows: no case opened, state kept."}),
+		State: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "exdesk_ingest_state_reports_total",
+			Help: "Shipment and inbound-supply states reported by events and kept, by kind and result (applied, stale)."},
+			[]string{"kind", "result"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.Received, m.Processed, m.Failures, m.DeadLettered, m.Claimed, m.Latency, m.Lag, m.Pending)
+		reg.MustRegister(m.Received, m.Processed, m.Failures, m.DeadLettered, m.Claimed, m.Latency, m.Lag, m.Pending,
+			m.Ignored, m.Unmatched, m.State)
 	}
 	return m
 }

@@ -17,7 +17,8 @@ func testutilValue(c prometheus.Counter) float64 {
 // processedTotal sums the processed counter over outcomes.
 func processedTotal(m *Metrics) int64 {
 	var n float64
-	for _, o := range []string{OutcomeOpened, OutcomeNoException, OutcomeCorrelated, OutcomeDuplicate} {
+	for _, o := range []string{OutcomeOpened, OutcomeNoException, OutcomeCorrelated, OutcomeDuplicate,
+		OutcomeUnmatched, OutcomeStateOnly} {
 		n += testutilValue(m.Processed.WithLabelValues(o))
 	}
 	return int64(n)

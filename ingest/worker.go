@@ -58,6 +58,10 @@ type WorkerOptions struct {
 	// StatsEvery is how often the lag and pending gauges are sampled
 	// (default 5s).
 	StatsEvery time.Duration
+	// Resolver, when set, sees every event before its order is locked: it
+	// keeps the state the event carries and finds the order of an event
+	// that names only a shipment (*StateKeeper).
+	Resolver Resolver
 	// Log receives JSON logs; nil discards.
 	Log *slog.Logger
 	// Metrics; nil records nothing.
@@ -354,7 +358,7 @@ func (w *workers) handle(ctx context.Context, j job) {
 	// In-flight work finishes even when the workers are asked to stop.
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.o.ProcessTimeout)
 	defer cancel()
-	outcome, err := w.process(pctx, j.msg.ID, ev)
+	outcome, err := w.resolveAndProcess(pctx, j.msg.ID, &ev)
 	if err != nil {
 		w.m.Failures.Inc()
 		w.log.Warn("event failed", "entry", j.msg.ID, "event", ev.ID, "order", ev.OrderID, "deliveries", j.deliveries, "err", err)
@@ -377,6 +381,27 @@ func (w *workers) handle(ctx context.Context, j job) {
 	w.m.Processed.WithLabelValues(outcome).Inc()
 	w.m.Latency.Observe(time.Since(began).Seconds())
 	w.log.Debug("event processed", "entry", j.msg.ID, "event", ev.ID, "order", ev.OrderID, "outcome", outcome)
+}
+
+// resolveAndProcess keeps the state the event carries and finds its order
+// (Resolver), then processes it under the order's lock. An event the
+// resolver says opens no case is done with that outcome.
+func (w *workers) resolveAndProcess(ctx context.Context, entryID string, ev *connectors.Event) (string, error) {
+	if w.o.Resolver != nil {
+		if err := w.o.Resolver.Resolve(ctx, ev); err != nil {
+			var skip *SkipError
+			if errors.As(err, &skip) {
+				w.log.Info("event opens no case", "event", ev.ID, "outcome", skip.Outcome, "reason", skip.Reason)
+				return skip.Outcome, nil
+			}
+			return "", err
+		}
+	}
+	if ev.OrderID == "" {
+		w.log.Warn("event names no order and none was found", "event", ev.ID, "type", ev.Type)
+		return OutcomeUnmatched, nil
+	}
+	return w.process(ctx, entryID, *ev)
 }
 
 // process runs proc under the order's lock.
@@ -458,8 +483,8 @@ func decodeEntry(m redis.XMessage) (connectors.Event, error) {
 	if err := json.Unmarshal([]byte(raw), &ev); err != nil {
 		return ev, fmt.Errorf("%w: stream entry %s: %v", ErrInvalid, m.ID, err)
 	}
-	if ev.ID == "" || ev.OrderID == "" {
-		return ev, fmt.Errorf("%w: stream entry %s: an event needs an id and an order_id", ErrInvalid, m.ID)
+	if ev.ID == "" || ev.OrderID == "" && !ev.CarriesState() {
+		return ev, fmt.Errorf("%w: stream entry %s: an event needs an id and an order_id (or the state of a shipment or inbound supply)", ErrInvalid, m.ID)
 	}
 	return ev, nil
 }

@@ -1,7 +1,8 @@
 // Package store defines exdesk's durable state: cases and their events,
 // proposed actions with their approval state machine, executions (at most one
-// per proposal), the hash-chained audit log and the case memory used to find
-// similar past cases.
+// per proposal), the hash-chained audit log, the case memory used to find
+// similar past cases, and the latest state source events reported about
+// shipments and inbound supply (SourceState).
 //
 // The [Store] interface has two implementations that pass one conformance
 // suite (package storetest):

@@ -14,6 +14,7 @@ type Store interface {
 	AuditLog
 	Outbox
 	CaseMemory
+	SourceState
 
 	// InTx runs fn in one transaction: every write fn makes through tx is
 	// committed together, or none is when fn returns an error (which InTx

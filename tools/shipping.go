@@ -20,6 +20,7 @@ type ShipmentStatus struct {
 	ID               string                     `json:"id"`
 	Carrier          string                     `json:"carrier"`
 	ServiceLevel     string                     `json:"service_level"`
+	TrackingNumber   string                     `json:"tracking_number,omitempty"`
 	Status           string                     `json:"status"`
 	PromisedDelivery time.Time                  `json:"promised_delivery"`
 	ETA              time.Time                  `json:"eta"`
@@ -56,7 +57,7 @@ func (tb *Toolbox) trackShipments(ctx context.Context, q OrderQuery) (ShipmentRe
 	now := tb.sys.Clock.Now()
 	rep := ShipmentReport{OrderID: q.OrderID, Now: now}
 	for _, s := range shs {
-		st := ShipmentStatus{ID: s.ID, Carrier: s.Carrier, ServiceLevel: s.ServiceLevel, Status: s.Status,
+		st := ShipmentStatus{ID: s.ID, Carrier: s.Carrier, ServiceLevel: s.ServiceLevel, TrackingNumber: s.TrackingNumber, Status: s.Status,
 			PromisedDelivery: s.PromisedDelivery, ETA: s.ETA, Late: s.Late() && s.Status != connectors.ShipDelivered,
 			FreightCost: s.FreightCost, Started: s.Started() || o.Status == connectors.StatusShipped, Events: s.Events,
 			Exception: s.Status == connectors.ShipException}

@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/ingest"
+	"github.com/exdesk/exdesk/ingest/x12"
 )
 
 // maxBadShown bounds the bad lines printed.
@@ -28,10 +30,19 @@ published unless --skip-bad is given. Event ids seen before are accepted and
 not published again, so a backfill can be re-run safely.
 
 An event: {"id":"EV-1","source":"erp","type":"hold_placed","order_id":"SO-10042",
-"at":"2026-11-26T09:30:00Z","data":{...}}. Sources: erp, wms, tms, edi.`,
+"at":"2026-11-26T09:30:00Z","data":{...}}. Sources: erp, wms, tms, edi.
+
+With --format x12 the file is one X12 interchange (214, 856, 855; any
+separators the ISA declares): a malformed interchange is reported with the
+segment number and element and nothing is published; transaction sets that
+cannot be mapped are reported and skipped, the others published.`,
 		`  exdesk ingest events.jsonl
   exdesk ingest --skip-bad --quiet backfill-2026-11.jsonl
-  zcat events.jsonl.gz | exdesk ingest -`)
+  zcat events.jsonl.gz | exdesk ingest -
+  exdesk ingest --format x12 carrier-214.edi
+  exdesk ingest --format x12 --direction inbound supplier-asn.edi`)
+	format := fs.String("format", "jsonl", "input format: jsonl (exdesk events, one a line) or x12 (one interchange)")
+	direction := fs.String("direction", "", "with --format x12: 856 ship notices are outbound (default) or inbound (supplier ASNs)")
 	skipBad := fs.Bool("skip-bad", false, "publish the good lines even when some are bad (bad ones are reported)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	stream := fs.String("stream", streamFromEnv(e), "the ingest stream (EXDESK_STREAM)")
@@ -48,7 +59,22 @@ An event: {"id":"EV-1","source":"erp","type":"hold_placed","order_id":"SO-10042"
 		return exitUsage
 	}
 	defer closeIn()
-	events, bad, err := readJSONL(in)
+	var (
+		events []connectors.Event
+		bad    []string
+	)
+	switch *format {
+	case "jsonl":
+		events, bad, err = readJSONL(in)
+	case "x12":
+		var code int
+		if events, code = readX12(e, in, fs.Arg(0), *direction); code != exitOK {
+			return code
+		}
+	default:
+		fmt.Fprintf(e.stderr, "exdesk ingest: --format %q: use jsonl or x12\n", *format)
+		return exitUsage
+	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "exdesk ingest: reading %s: %v\n", fs.Arg(0), err)
 		return exitHarness
@@ -108,6 +134,40 @@ func openInput(e *env, name string) (io.Reader, func(), error) {
 		return nil, nil, err
 	}
 	return f, func() { _ = f.Close() }, nil
+}
+
+// maxX12File bounds an interchange read from a file.
+const maxX12File = 64 << 20
+
+// readX12 reads one interchange and maps it; it reports a malformed
+// interchange (exitFailed, nothing to publish) and the sets it skips.
+func readX12(e *env, in io.Reader, name, direction string) ([]connectors.Event, int) {
+	data, err := io.ReadAll(io.LimitReader(in, maxX12File+1))
+	if err != nil {
+		fmt.Fprintf(e.stderr, "exdesk ingest: reading %s: %v\n", name, err)
+		return nil, exitHarness
+	}
+	if len(data) > maxX12File {
+		fmt.Fprintf(e.stderr, "exdesk ingest: %s is larger than %d bytes; split the interchanges\n", name, maxX12File)
+		return nil, exitFailed
+	}
+	o := x12Options(e, slog.New(slog.NewTextHandler(e.stderr, nil)))
+	switch direction {
+	case "", x12.Outbound, x12.Inbound:
+		o.Direction = direction
+	default:
+		fmt.Fprintf(e.stderr, "exdesk ingest: --direction %q: use inbound or outbound\n", direction)
+		return nil, exitUsage
+	}
+	batch, err := ingest.X12Events(data, o)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "exdesk ingest: %s: %v; nothing published\n", name, err)
+		return nil, exitFailed
+	}
+	for _, s := range batch.Skipped {
+		fmt.Fprintf(e.stderr, "skipped transaction set %s %s (group %s, segment %d): %s\n", s.Type, s.Set, s.Group, s.Segment, s.Reason)
+	}
+	return batch.Events, exitOK
 }
 
 // readJSONL parses one event a line. Blank lines are skipped; each bad

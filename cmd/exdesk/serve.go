@@ -15,6 +15,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/exdesk/exdesk/casework"
+	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/ingest"
 	"github.com/exdesk/exdesk/slackbot"
 	"github.com/exdesk/exdesk/store"
@@ -30,7 +31,9 @@ re-checked on fresh data and executed exactly once.
 
 Modes: Socket Mode when SLACK_APP_TOKEN is set; otherwise HTTP mode, serving
 POST /slack/events, /slack/interactivity and /slack/commands (request URLs for
-the Slack app) on EXDESK_HTTP_ADDR. Source systems POST events to /v1/events;
+the Slack app) on EXDESK_HTTP_ADDR. Source systems POST events to /v1/events
+(exdesk JSON or CloudEvents), X12 interchanges to /v1/edi/x12 and carrier
+tracking webhooks to /v1/webhooks/easypost or /v1/webhooks/aftership;
 workers in every replica read them from a Redis stream (consumer group) and
 open or update one case per order; cases and their updates are posted to the
 channel of their class from the store's outbox, by whichever replica drains
@@ -56,8 +59,9 @@ Environment:
   REDIS_URL             redis://host:6379/0 for dedupe and thread memory
                         (default: an in-process Redis-protocol server)
   DATABASE_URL          postgres://… for the store (default: SQLite file --db)
-  EXDESK_INGEST_TOKEN   bearer token for POST /v1/events (source-system events);
-                        unset: the endpoint answers 503
+  EXDESK_INGEST_TOKEN   bearer token for POST /v1/events (exdesk JSON or CloudEvents)
+                        and POST /v1/edi/x12 (X12 interchanges); unset: they answer 503
+`+sourcesHelp+`
   EXDESK_EMBEDDING_MODEL  embeddings model for case memory on the OpenAI-compatible
                         endpoint (OPENAI_BASE_URL, OPENAI_API_KEY); default: a
                         deterministic local embedder that works offline
@@ -128,7 +132,7 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 	if err != nil {
 		return fail(exitHarness, "connectors", err)
 	}
-	sys := set.Systems
+	base := set.Systems
 	planner, err := plannerFor(*plannerName)
 	if err != nil {
 		return fail(exitUsage, "planner", err)
@@ -138,6 +142,7 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 		return fail(exitHarness, "store", err)
 	}
 	defer func() { _ = st.Close() }()
+	sys := connectors.WithState(base, st) // what carriers and suppliers reported, newest first
 	mem := &store.MemorySearch{Store: st, Embedder: embedderFor(e)}
 	go pruneMemory(ctx, log, st, *retention)
 	rdb, closeRedis, err := slackbot.OpenRedis(ctx, e.getenv("REDIS_URL"))
@@ -186,8 +191,9 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 	// workers that turn each event into exactly one case (posted to Slack
 	// through the outbox, never under the order lock).
 	im := ingest.NewMetrics(bot.Metrics().Registry)
-	mux.Handle("/v1/events", ingest.Handler(ingest.NewPublisher(rdb, ingest.PublisherOptions{Metrics: im}),
-		ingest.HandlerOptions{Token: e.getenv("EXDESK_INGEST_TOKEN"), Log: log, Metrics: im}))
+	pub := ingest.NewPublisher(rdb, ingest.PublisherOptions{Metrics: im})
+	mux.Handle("/v1/events", ingest.Handler(pub, ingest.HandlerOptions{Token: e.getenv("EXDESK_INGEST_TOKEN"), Log: log, Metrics: im}))
+	mountSources(mux, e, pub, log, im)
 
 	// The admin listener (loopback by default): health, readiness and
 	// metrics, which the public never sees.
@@ -210,7 +216,8 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 	wdone := make(chan error, 1)
 	go func() {
 		wdone <- ingest.RunWorkers(wctx, rdb, &ingest.CaseProcessor{Desk: desk, Log: log},
-			ingest.WorkerOptions{Log: log, Metrics: im, Consumer: instance})
+			ingest.WorkerOptions{Log: log, Metrics: im, Consumer: instance,
+				Resolver: &ingest.StateKeeper{Store: st, Systems: base, Log: log, Metrics: im}})
 	}()
 	odone := make(chan struct{})
 	go func() { defer close(odone); _ = bot.RunOutbox(wctx) }()

@@ -90,6 +90,8 @@ another worker exist here too.`,
 		}
 		sys = set.Systems
 	}
+	base := sys
+	sys = connectors.WithState(base, st) // what carriers and suppliers reported, newest first
 	mem := &store.MemorySearch{Store: st, Embedder: embedderFor(e)}
 	desk, _, err := newDesk(deskConfig{Store: st, Systems: sys, Engine: engine, Planner: agent.Playbook{}, Memory: mem,
 		EffectWindow: *effectWindow, Log: log})
@@ -119,7 +121,8 @@ another worker exist here too.`,
 		*consumer = fmt.Sprintf("%s-%d", host, os.Getpid())
 	}
 	err = ingest.RunWorkers(ctx, rdb, proc, ingest.WorkerOptions{Names: names, Consumer: *consumer, Concurrency: *concurrency,
-		ClaimAfter: *claimAfter, MaxDeliveries: *maxDeliveries, LockTTL: *lockTTL, Log: log, Metrics: metrics})
+		ClaimAfter: *claimAfter, MaxDeliveries: *maxDeliveries, LockTTL: *lockTTL, Log: log, Metrics: metrics,
+		Resolver: &ingest.StateKeeper{Store: st, Systems: base, Log: log, Metrics: metrics}})
 	if err != nil {
 		return fail("workers", err)
 	}

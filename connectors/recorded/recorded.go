@@ -26,6 +26,11 @@ func (invalidAction) Error() string { return "invalid action" }
 
 func (invalidAction) Is(target error) bool { return target == connectors.ErrRefused }
 
+var (
+	_ connectors.ShipmentByTracking = (*Connector)(nil)
+	_ connectors.OrdersByPO         = (*Connector)(nil)
+)
+
 // Connector is an in-memory ERP, inventory and carrier system.
 type Connector struct {
 	mu        sync.RWMutex
@@ -558,4 +563,36 @@ func cloneCarrier(c connectors.Carrier) connectors.Carrier {
 func cloneSite(s connectors.Site) connectors.Site {
 	s.Lanes = slices.Clone(s.Lanes)
 	return s
+}
+
+// ShipmentByTracking implements connectors.ShipmentByTracking: the
+// shipment whose tracking number is number.
+func (c *Connector) ShipmentByTracking(_ context.Context, number string) (connectors.Shipment, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if number != "" {
+		for _, id := range sortedKeys(c.shipments) {
+			if s := c.shipments[id]; s.TrackingNumber == number {
+				s.Events = slices.Clone(s.Events)
+				return s, nil
+			}
+		}
+	}
+	return connectors.Shipment{}, connectors.NotFound("shipment", number)
+}
+
+// OrdersByPO implements connectors.OrdersByPO.
+func (c *Connector) OrdersByPO(_ context.Context, po string) ([]connectors.Order, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var out []connectors.Order
+	if po == "" {
+		return out, nil
+	}
+	for _, id := range sortedKeys(c.orders) {
+		if o := c.orders[id]; o.PONumber == po {
+			out = append(out, cloneOrder(o))
+		}
+	}
+	return out, nil
 }

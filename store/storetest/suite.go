@@ -45,6 +45,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CreatedSettled", testCreatedSettled},
 		{"OutboxOrderAndLease", testOutbox},
 		{"OutboxConcurrentClaims", testOutboxConcurrent},
+		{"ShipmentState", testShipmentState},
+		{"ShipmentStateConcurrent", testShipmentStateConcurrent},
+		{"InboundState", testInboundState},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
