@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/exdesk/exdesk/agent"
+	"github.com/exdesk/exdesk/casework"
 	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/store"
 	"github.com/exdesk/exdesk/store/embed"
@@ -23,7 +24,7 @@ func TestPlaybookCitesCaseMemory(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	mem := &store.MemorySearch{Store: st, Embedder: embed.NewHashing(0)}
+	mem := &casework.MemorySearch{Store: st, Embedder: embed.NewHashing(0)}
 	conn := load(t, "credit-supervisor-01.json")
 	o, _ := conn.Order(ctx, "SO-10047")
 	past := []store.Memory{

@@ -63,7 +63,7 @@ type fixture struct {
 	exec *executor
 	st   *sqlite.Store
 	desk *casework.Desk
-	mem  *store.MemorySearch
+	mem  *casework.MemorySearch
 }
 
 func newFixture(t *testing.T, file string) *fixture {
@@ -91,7 +91,7 @@ func (f *fixture) deskOn(file string, st *sqlite.Store) (*recorded.Connector, *e
 	sys.Executor = x
 	guard := policy.NewGuard(engine, sys)
 	if f.mem == nil {
-		f.mem = &store.MemorySearch{Store: st, Embedder: embed.NewHashing(0)}
+		f.mem = &casework.MemorySearch{Store: st, Embedder: embed.NewHashing(0)}
 	}
 	d, err := casework.New(casework.Options{Store: st, Investigator: &agent.Investigator{Planner: agent.Playbook{}, Systems: sys, Guard: guard},
 		Systems: sys, Guard: guard, Memory: f.mem})

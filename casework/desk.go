@@ -43,7 +43,7 @@ type Investigator interface {
 var _ Investigator = (*agent.Investigator)(nil)
 
 // Rememberer keeps resolved cases for similar-case search;
-// *store.MemorySearch implements it.
+// *MemorySearch implements it.
 type Rememberer interface {
 	Remember(ctx context.Context, m store.Memory) error
 }

@@ -21,7 +21,7 @@ type deskConfig struct {
 	Planner agent.Planner
 	// Memory, when set, is searched by find_similar_cases and keeps
 	// resolved cases.
-	Memory *store.MemorySearch
+	Memory *casework.MemorySearch
 	// EffectWindow: see casework.Options (0: the default).
 	EffectWindow time.Duration
 	Notify       func()
@@ -31,7 +31,7 @@ type deskConfig struct {
 // newInvestigator is the one investigator every command uses: the planner,
 // the playbook as its fallback, the guard over the same systems, and case
 // memory when configured.
-func newInvestigator(sys connectors.Systems, engine *policy.Engine, planner agent.Planner, mem *store.MemorySearch) *agent.Investigator {
+func newInvestigator(sys connectors.Systems, engine *policy.Engine, planner agent.Planner, mem *casework.MemorySearch) *agent.Investigator {
 	inv := &agent.Investigator{Planner: planner, Fallback: agent.Playbook{}, Systems: sys, Guard: policy.NewGuard(engine, sys)}
 	if mem != nil {
 		inv.Tools = []tools.Handle{tools.SimilarCases(sys, mem)}

@@ -18,7 +18,6 @@ import (
 	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/ingest"
 	"github.com/exdesk/exdesk/slackbot"
-	"github.com/exdesk/exdesk/store"
 )
 
 func runServe(ctx context.Context, e *env, args []string) int {
@@ -143,7 +142,7 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 	}
 	defer func() { _ = st.Close() }()
 	sys := connectors.WithState(base, st) // what carriers and suppliers reported, newest first
-	mem := &store.MemorySearch{Store: st, Embedder: embedderFor(e)}
+	mem := &casework.MemorySearch{Store: st, Embedder: embedderFor(e)}
 	go pruneMemory(ctx, log, st, *retention)
 	rdb, closeRedis, err := slackbot.OpenRedis(ctx, e.getenv("REDIS_URL"))
 	if err != nil {

@@ -14,10 +14,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/exdesk/exdesk/agent"
+	"github.com/exdesk/exdesk/casework"
 	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/connectors/sim"
 	"github.com/exdesk/exdesk/ingest"
-	"github.com/exdesk/exdesk/store"
 )
 
 func runWorker(ctx context.Context, e *env, args []string) int {
@@ -92,7 +92,7 @@ another worker exist here too.`,
 	}
 	base := sys
 	sys = connectors.WithState(base, st) // what carriers and suppliers reported, newest first
-	mem := &store.MemorySearch{Store: st, Embedder: embedderFor(e)}
+	mem := &casework.MemorySearch{Store: st, Embedder: embedderFor(e)}
 	desk, _, err := newDesk(deskConfig{Store: st, Systems: sys, Engine: engine, Planner: agent.Playbook{}, Memory: mem,
 		EffectWindow: *effectWindow, Log: log})
 	if err != nil {

@@ -1,10 +1,11 @@
-package store
+package casework
 
 import (
 	"context"
 	"fmt"
 	"time"
 
+	"github.com/exdesk/exdesk/store"
 	"github.com/exdesk/exdesk/tools"
 )
 
@@ -12,11 +13,14 @@ import (
 // the service writes it when a case resolves: texts are embedded with an
 // Embedder and searched in a CaseMemory store.
 type MemorySearch struct {
-	Store    CaseMemory
-	Embedder Embedder
+	Store    store.CaseMemory
+	Embedder store.Embedder
 }
 
-var _ tools.CaseMemory = (*MemorySearch)(nil)
+var (
+	_ tools.CaseMemory = (*MemorySearch)(nil)
+	_ Rememberer       = (*MemorySearch)(nil)
+)
 
 // Similar implements tools.CaseMemory.
 func (m *MemorySearch) Similar(ctx context.Context, text, class, customerID string, k int) ([]tools.PastCase, error) {
@@ -40,7 +44,7 @@ func (m *MemorySearch) Similar(ctx context.Context, text, class, customerID stri
 }
 
 // Remember stores a resolved case so later cases can find it.
-func (m *MemorySearch) Remember(ctx context.Context, mem Memory) error {
+func (m *MemorySearch) Remember(ctx context.Context, mem store.Memory) error {
 	if mem.ResolvedAt.IsZero() {
 		mem.ResolvedAt = time.Now().UTC()
 	}
