@@ -17,14 +17,22 @@
 # Settings (environment):
 #   EXDESK_SERVICES_DIR  where data, logs and sockets live (default: <repo>/.services,
 #                        or a directory under /tmp when the postgres user cannot reach it)
-#   EXDESK_PG_PORT       PostgreSQL port (default 55432)
-#   EXDESK_REDIS_PORT    Redis port (default 56379)
+#   EXDESK_PG_PORT       PostgreSQL port (default 55432; when that port is held by a
+#                        program that is not a compatible PostgreSQL, the next free one)
+#   EXDESK_REDIS_PORT    Redis port (default 56379; likewise)
+#
+# A compatible server already on the port (another checkout's, or one started
+# by hand) is reused rather than fought over; `start` says what it started or
+# reused and how to stop it. The ports chosen are kept in <services dir>/ports,
+# so `env` prints them.
 #   EXDESK_PG_DB         database created for exdesk (default exdesk)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_PORT=${EXDESK_PG_PORT:-55432}
 REDIS_PORT=${EXDESK_REDIS_PORT:-56379}
+PG_PORT_FIXED=${EXDESK_PG_PORT:+1}
+REDIS_PORT_FIXED=${EXDESK_REDIS_PORT:+1}
 PG_DB=${EXDESK_PG_DB:-exdesk}
 PG_USER=postgres
 QUIET_LOG=$(mktemp "${TMPDIR:-/tmp}/exdesk-services.XXXXXX.log")
@@ -76,8 +84,28 @@ init_paths() {
 	PGLOG="$SVC/pg/postgres.log"
 	REDIS_DIR="$SVC/redis"
 	REDIS_PID="$REDIS_DIR/redis.pid"
+	PORTS_FILE="$SVC/ports"
+	# Ports chosen by an earlier start, unless the environment sets them.
+	if [ -f "$PORTS_FILE" ]; then
+		local pg rd
+		read -r pg rd <"$PORTS_FILE" || true
+		[ -z "$PG_PORT_FIXED" ] && [ -n "${pg:-}" ] && PG_PORT=$pg
+		[ -z "$REDIS_PORT_FIXED" ] && [ -n "${rd:-}" ] && REDIS_PORT=$rd
+	fi
 }
 init_paths
+
+# port_in_use reports whether something accepts connections on 127.0.0.1:PORT.
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# free_port prints the first free port from $1 upward.
+free_port() {
+	local p=$1 i
+	for i in $(seq 0 200); do
+		if ! port_in_use $((p + i)); then echo $((p + i)); return 0; fi
+	done
+	return 1
+}
 
 database_url() { echo "postgres://$PG_USER@127.0.0.1:$PG_PORT/$PG_DB?sslmode=disable"; }
 redis_url() { echo "redis://127.0.0.1:$REDIS_PORT/0"; }
@@ -206,9 +234,41 @@ psql_q() {
 	"$psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" "$@"
 }
 
+# pg_compatible reports whether the server on PG_PORT is a PostgreSQL that
+# exdesk can use: it answers as the postgres user and has pgvector.
+pg_compatible() {
+	psql_q -d postgres -tAc "SELECT 1 FROM pg_available_extensions WHERE name = 'vector'" 2>/dev/null | grep -q 1
+}
+
+# pg_port_ready settles PG_PORT before starting: 0 when our own server or a
+# compatible one already runs there (PG_REUSED=1 for the latter).
+pg_port_ready() {
+	PG_REUSED=0
+	PG_WAS_RUNNING=0
+	if pg_running; then
+		PG_WAS_RUNNING=1
+		return 0
+	fi
+	port_in_use "$PG_PORT" || return 0
+	if pg_compatible; then
+		PG_REUSED=1
+		return 0
+	fi
+	[ -n "$PG_PORT_FIXED" ] && die "port $PG_PORT (EXDESK_PG_PORT) is held by a program that is not a PostgreSQL with pgvector; set EXDESK_PG_PORT to a free port"
+	PG_PORT=$(free_port $((PG_PORT + 1))) || die "no free port for PostgreSQL above $PG_PORT; set EXDESK_PG_PORT"
+}
+
 start_postgres() {
 	local bindir
 	bindir=$(pg_bindir)
+	pg_port_ready
+	if [ "$PG_REUSED" = 1 ]; then
+		if ! psql_q -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'" | grep -q 1; then
+			run psql_q -d postgres -c "CREATE DATABASE \"$PG_DB\""
+		fi
+		run psql_q -d "$PG_DB" -c "CREATE EXTENSION IF NOT EXISTS vector"
+		return 0
+	fi
 	mkdir -p "$SVC/pg"
 	[ -f "$SVC/.gitignore" ] || echo '*' >"$SVC/.gitignore"
 	if [ "$(id -u)" -eq 0 ]; then chown "$PG_USER": "$SVC/pg"; chmod 755 "$SVC"; fi
@@ -243,8 +303,24 @@ redis_running() {
 	[ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = "PONG" ]
 }
 
+# redis_ours reports whether the Redis on REDIS_PORT is the one this
+# checkout started.
+redis_ours() {
+	[ -f "$REDIS_PID" ] && kill -0 "$(cat "$REDIS_PID" 2>/dev/null)" 2>/dev/null
+}
+
 start_redis() {
-	redis_running && return 0
+	REDIS_REUSED=0
+	REDIS_WAS_RUNNING=0
+	if redis_running; then
+		REDIS_WAS_RUNNING=1
+		redis_ours || REDIS_REUSED=1
+		return 0
+	fi
+	if port_in_use "$REDIS_PORT"; then
+		[ -n "$REDIS_PORT_FIXED" ] && die "port $REDIS_PORT (EXDESK_REDIS_PORT) is held by a program that is not Redis; set EXDESK_REDIS_PORT to a free port"
+		REDIS_PORT=$(free_port $((REDIS_PORT + 1))) || die "no free port for Redis above $REDIS_PORT; set EXDESK_REDIS_PORT"
+	fi
 	mkdir -p "$REDIS_DIR"
 	[ -f "$SVC/.gitignore" ] || echo '*' >"$SVC/.gitignore"
 	run redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --daemonize yes \
@@ -260,6 +336,7 @@ start_redis() {
 }
 
 stop_redis() {
+	redis_ours || return 0 # not ours: another checkout's, or one started by hand
 	if redis_running; then
 		run redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown nosave || true
 	fi
@@ -281,6 +358,16 @@ start)
 	init_paths
 	start_postgres
 	start_redis
+	mkdir -p "$SVC"
+	[ -f "$SVC/.gitignore" ] || echo '*' >"$SVC/.gitignore"
+	echo "$PG_PORT $REDIS_PORT" >"$PORTS_FILE"
+	pg_how="started, data in $PGDATA"
+	[ "$PG_WAS_RUNNING" = 1 ] && pg_how="already running, data in $PGDATA"
+	[ "$PG_REUSED" = 1 ] && pg_how="another PostgreSQL with pgvector, reused"
+	redis_how="started"
+	[ "$REDIS_WAS_RUNNING" = 1 ] && redis_how="already running"
+	[ "$REDIS_REUSED" = 1 ] && redis_how="another Redis, reused"
+	echo "services: PostgreSQL on 127.0.0.1:$PG_PORT ($pg_how), Redis on 127.0.0.1:$REDIS_PORT ($redis_how); stop with scripts/services.sh stop" >&2
 	;;
 stop)
 	stop_redis
