@@ -159,7 +159,16 @@ func (d *Desk) open(ctx context.Context, ev connectors.Event, c *agent.Case) (ev
 			return err
 		}
 		res.execute, res.confidence = ps.execute, ps.confidence
-		return tx.AppendCaseEvent(ctx, ce)
+		if err := tx.AppendCaseEvent(ctx, ce); err != nil {
+			return err
+		}
+		if e := ps.topDone; e != nil {
+			// What the case recommends was done before (another case, or
+			// another replica): nothing is left to do.
+			return d.resolveTx(ctx, tx, c.ID, nil, store.Resolution{By: ActorExdesk,
+				Resolution: fmt.Sprintf("already done: %s in case %s", agent.Describe(ps.topDoneAction), e.CaseID)}, nil)
+		}
+		return nil
 	})
 	return res, err
 }

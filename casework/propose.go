@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/exdesk/exdesk/agent"
+	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/policy"
 	"github.com/exdesk/exdesk/store"
 )
@@ -54,6 +55,10 @@ type proposals struct {
 	// those no action carries any more.
 	superseded []store.Proposal
 	retired    []store.Proposal
+	// topDone is the earlier execution of the top action, when the
+	// recommendation was carried out before (in another case).
+	topDone       *store.Execution
+	topDoneAction connectors.Action
 }
 
 // doneEffects returns the executions within the effect window on the
@@ -111,6 +116,11 @@ func (d *Desk) propose(c *agent.Case, existing []store.Proposal, done map[string
 			e := e
 			a.Action.ID, item.done = "", &e
 			out.items = append(out.items, item)
+			if top && a.Decision.Outcome != policy.Blocked {
+				// The recommendation was carried out already.
+				out.topDone, out.topDoneAction = &e, a.Action
+				top = false
+			}
 			continue
 		}
 		alternative := a.Decision.Outcome == policy.Auto && !top

@@ -23,7 +23,7 @@ func TestDemoPrintsThreadsAndKPIs(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{"┌─ case-", "evidence:", "Exceptions by class", "Top action by guard outcome",
-		"median time to a case", "p95 time to a case", "cases per second", "Approvals waiting"} {
+		"median processing latency", "p95 processing latency", "cases per second", "Approvals waiting", "had an action the guard blocked"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q", want)
 		}

@@ -154,7 +154,7 @@ type kpis struct {
 	orders, investigations, errors, updates int
 	byClass                                 map[string]int
 	outcomes                                map[policy.Outcome]int
-	executed                                int
+	executed, blocked                       int
 	pending                                 []pendingApproval
 	durations                               []time.Duration
 	elapsed                                 time.Duration
@@ -186,9 +186,20 @@ func (k *kpis) record(res casework.EventResult, took time.Duration, injected []s
 	if top, ok := c.Top(); ok {
 		k.outcomes[top.Decision.Outcome]++
 	}
+	if slices.ContainsFunc(c.Actions, func(p agent.Proposal) bool { return p.Decision.Outcome == policy.Blocked }) {
+		k.blocked++
+	}
 	if res.Executed != nil {
 		k.executed++
 	}
+}
+
+// plural says n things, in the singular for one.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // loadPending lists the approvals still waiting in the store.
@@ -232,6 +243,8 @@ func (k *kpis) print(w io.Writer) {
 	fmt.Fprintf(tw, "approval\t%d\t\n", k.outcomes[policy.Approval])
 	fmt.Fprintf(tw, "blocked\t%d\t\n", k.outcomes[policy.Blocked])
 	tw.Flush()
+	fmt.Fprintf(w, "%s had an action the guard blocked (shown with its reason, below the ones that can proceed).\n",
+		plural(k.blocked, "case", "cases"))
 
 	roles := map[string]int{}
 	for _, p := range k.pending {
@@ -242,9 +255,13 @@ func (k *kpis) print(w io.Writer) {
 		names = append(names, r)
 	}
 	sort.Strings(names)
-	fmt.Fprintf(w, "\nApprovals waiting (%d):", len(k.pending))
-	for _, r := range names {
-		fmt.Fprintf(w, " %s %d ·", r, roles[r])
+	parts := make([]string, len(names))
+	for i, r := range names {
+		parts[i] = fmt.Sprintf("%s %d", strings.ReplaceAll(r, "_", " "), roles[r])
+	}
+	fmt.Fprintf(w, "\nApprovals waiting: %d", len(k.pending))
+	if len(parts) > 0 {
+		fmt.Fprintf(w, " (%s)", strings.Join(parts, " · "))
 	}
 	fmt.Fprintln(w)
 	for i, p := range k.pending {
@@ -267,8 +284,8 @@ func (k *kpis) print(w io.Writer) {
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "orders\t%d\t\n", k.orders)
 	fmt.Fprintf(tw, "events\t%d\t  (joined an open case %d)\n", k.investigations, k.updates)
-	fmt.Fprintf(tw, "median time to a case\t%s\t\n", pct(0.5).Round(time.Microsecond))
-	fmt.Fprintf(tw, "p95 time to a case\t%s\t\n", pct(0.95).Round(time.Microsecond))
+	fmt.Fprintf(tw, "median processing latency, event to stored case\t%s\t\n", pct(0.5).Round(time.Microsecond))
+	fmt.Fprintf(tw, "p95 processing latency, event to stored case\t%s\t\n", pct(0.95).Round(time.Microsecond))
 	fmt.Fprintf(tw, "cases per second\t%.0f\t  (investigations %.0f/s, wall %s)\n",
 		float64(k.cases())/k.elapsed.Seconds(), float64(k.investigations)/k.elapsed.Seconds(), k.elapsed.Round(time.Millisecond))
 	if k.labelled > 0 {
