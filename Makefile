@@ -3,7 +3,13 @@ GO        ?= go
 BIN       := bin/exdesk
 SERVICES  := scripts/services.sh
 
-.PHONY: demo test vet unit services services-stop bench fuzz eval build cases clean
+# go.mod names the toolchain (`toolchain` line). Go installs often default
+# to GOTOOLCHAIN=local, which ignores that line; auto makes the go command
+# fetch and use it through the module proxy (once per machine).
+GOTOOLCHAIN ?= auto
+export GOTOOLCHAIN
+
+.PHONY: demo test vet unit services services-stop bench fuzz eval build cases clean vuln
 
 build:
 	$(GO) build -o $(BIN) ./cmd/exdesk
@@ -33,6 +39,11 @@ eval: build
 ## bench: benchmarks (policy, planner, eval, store, slack ack, llm overhead)
 bench: services
 	export $$($(SERVICES) env) && $(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./...
+
+## vuln: govulncheck over every package; exit 3 when vulnerabilities are
+## found, exit 4 when its database cannot be reached (nothing was checked)
+vuln:
+	GO=$(GO) scripts/vuln.sh
 
 ## fuzz: a short run of every fuzz target
 fuzz:
