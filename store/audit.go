@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -90,31 +91,48 @@ func marshalCanonical(v any) (json.RawMessage, error) {
 // microseconds.
 func AuditTime(t time.Time) string { return Stamp(t).Format(time.RFC3339Nano) }
 
-// AuditHash returns hex SHA-256(prevHash + canonical JSON of e's content:
-// seq, at, actor, kind, case_id, proposal_id, rule, outcome, data). e.Data
-// must already be canonical (CanonicalJSON), as stores keep it.
-func AuditHash(prevHash string, e *AuditEntry) (string, error) {
+// AuditContent returns the bytes of e that the chain hashes: the canonical
+// JSON of seq, at, actor, kind, case_id, proposal_id, rule, outcome and
+// data, in that order. e.Data must already be canonical.
+func AuditContent(e *AuditEntry) ([]byte, error) {
 	data := e.Data
 	if len(data) == 0 {
 		data = json.RawMessage("null")
 	}
-	content, err := marshalCanonical(auditContent{
+	return marshalCanonical(auditContent{
 		Seq: e.Seq, At: AuditTime(e.At), Actor: e.Actor, Kind: e.Kind,
 		CaseID: e.CaseID, ProposalID: e.ProposalID, Rule: e.Rule, Outcome: e.Outcome,
 		Data: data,
 	})
+}
+
+// AuditHash returns hex HMAC-SHA256 under key of prevHash + the canonical
+// JSON of e's content (seq, at, actor, kind, case_id, proposal_id, rule,
+// outcome, data). e.Data must already be canonical (CanonicalJSON), as
+// stores keep it. Without the key nobody can compute a hash that verifies,
+// so rows rewritten by someone who can only write the database, with the
+// chain recomputed, no longer verify. It returns ErrNoAuditKey for a zero
+// key.
+func AuditHash(key AuditKey, prevHash string, e *AuditEntry) (string, error) {
+	if key.IsZero() {
+		return "", ErrNoAuditKey
+	}
+	content, err := AuditContent(e)
 	if err != nil {
 		return "", err
 	}
-	h := sha256.New()
+	h := hmac.New(sha256.New, key.b)
 	h.Write([]byte(prevHash))
 	h.Write(content)
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // SealAudit prepares e to be appended after head: canonical data, a
-// normalised time (now when zero), seq head.Seq+1 and the hashes.
-func SealAudit(head AuditHead, e *AuditEntry) error {
+// normalised time (now when zero), seq head.Seq+1 and the keyed hashes.
+func SealAudit(key AuditKey, head AuditHead, e *AuditEntry) error {
+	if key.IsZero() {
+		return ErrNoAuditKey
+	}
 	data, err := CanonicalJSON(e.Data)
 	if err != nil {
 		return fmt.Errorf("audit data: %w", err)
@@ -127,7 +145,7 @@ func SealAudit(head AuditHead, e *AuditEntry) error {
 	}
 	e.Seq = head.Seq + 1
 	e.PrevHash = head.Hash
-	e.Hash, err = AuditHash(e.PrevHash, e)
+	e.Hash, err = AuditHash(key, e.PrevHash, e)
 	return err
 }
 
@@ -135,15 +153,18 @@ func SealAudit(head AuditHead, e *AuditEntry) error {
 // seq, so verification of a badly damaged log stays linear.
 const maxReorderCandidates = 256
 
-// CheckChain verifies rows (sorted by seq, as read from the log) against
-// each other and against head, and returns the first break, or nil.
-// head may be nil when the store keeps none.
-func CheckChain(rows []AuditEntry, head *AuditHead) *AuditBreak {
+// CheckChain verifies rows (sorted by seq, as read from the log) under key
+// against each other and against head, and returns the first break, or
+// nil. head may be nil when the store keeps none. A zero key fails every
+// row.
+func CheckChain(key AuditKey, rows []AuditEntry, head *AuditHead) *AuditBreak {
 	selfOK := make([]bool, len(rows))
 	var failing []int64
+	allFail := len(rows) > 0
 	for i := range rows {
-		h, err := AuditHash(rows[i].PrevHash, &rows[i])
-		selfOK[i] = err == nil && h == rows[i].Hash
+		h, err := AuditHash(key, rows[i].PrevHash, &rows[i])
+		selfOK[i] = err == nil && hmac.Equal([]byte(h), []byte(rows[i].Hash))
+		allFail = allFail && !selfOK[i]
 		if !selfOK[i] && len(failing) < maxReorderCandidates {
 			failing = append(failing, rows[i].Seq)
 		}
@@ -163,11 +184,15 @@ func CheckChain(rows []AuditEntry, head *AuditHead) *AuditBreak {
 			return &AuditBreak{Kind: BreakReordered, Seq: r.Seq, Detail: fmt.Sprintf("row %d appears after row %d", r.Seq, expected-1)}
 		}
 		if !selfOK[i] {
-			if orig, ok := writtenAs(r, failing); ok {
+			if orig, ok := writtenAs(key, r, failing); ok {
 				return &AuditBreak{Kind: BreakReordered, Seq: r.Seq,
 					Detail: fmt.Sprintf("row %d holds the entry written as row %d", r.Seq, orig)}
 			}
-			return &AuditBreak{Kind: BreakChanged, Seq: r.Seq, Detail: fmt.Sprintf("row %d's content does not match its hash", r.Seq)}
+			detail := fmt.Sprintf("row %d's content does not match its hash", r.Seq)
+			if allFail {
+				detail += " (no row verifies: rewritten with another key or none, or this is not the key the log was written with)"
+			}
+			return &AuditBreak{Kind: BreakChanged, Seq: r.Seq, Detail: detail}
 		}
 		if r.PrevHash != prevHash {
 			if i == 0 {
@@ -200,14 +225,14 @@ func CheckChain(rows []AuditEntry, head *AuditHead) *AuditBreak {
 
 // writtenAs reports the seq among candidates at which r's content matches
 // its stored hash, when that is not its current seq.
-func writtenAs(r *AuditEntry, candidates []int64) (int64, bool) {
+func writtenAs(key AuditKey, r *AuditEntry, candidates []int64) (int64, bool) {
 	for _, s := range candidates {
 		if s == r.Seq {
 			continue
 		}
 		c := *r
 		c.Seq = s
-		if h, err := AuditHash(c.PrevHash, &c); err == nil && h == r.Hash {
+		if h, err := AuditHash(key, c.PrevHash, &c); err == nil && hmac.Equal([]byte(h), []byte(r.Hash)) {
 			return s, true
 		}
 	}

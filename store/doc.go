@@ -13,10 +13,22 @@
 //
 // This package holds only the record types, the errors, the proposal state
 // machine, the audit-chain hashing and verification, and the cosine ranking
-// shared by the implementations. It imports no service packages: the service
+// shared by the implementations.
+//
+// The audit chain is keyed: each row's hash is HMAC-SHA256 under an
+// [AuditKey] over the previous row's hash and the row's canonical content
+// ([AuditContent]). The key is given to the store by the service and never
+// stored in the database, so someone who can write the database but does
+// not hold the key cannot rewrite rows and recompute a chain that
+// verifies. Deleting the newest rows and moving the chain head back leaves
+// a chain that verifies; an [AuditCheckpoint] kept outside the database
+// (a file the stores rewrite after every append, or that `exdesk audit
+// checkpoint` writes) names a row that must still be there, and a store
+// with a checkpoint refuses to append behind it ([ErrAuditRewound]). It imports no service packages: the service
 // maps its own types (agent cases, policy decisions) into these records.
 //
 // Errors are returned wrapped; test them with errors.Is against
 // [ErrNotFound], [ErrConflict], [ErrAlreadyExecuted], [ErrDuplicate] and
-// [ErrInvalid], and with errors.As against [*ConflictError].
+// [ErrInvalid], [ErrNoAuditKey] and [ErrAuditRewound], and with errors.As
+// against [*ConflictError].
 package store

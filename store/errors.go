@@ -22,6 +22,14 @@ var (
 	// ErrOpenCase: the order already has an open case (one open case per
 	// order is a unique index of the schema).
 	ErrOpenCase = errors.New("the order already has an open case")
+	// ErrNoAuditKey: the audit chain's key is missing (the store was opened
+	// without one, or a key file it needs is gone).
+	ErrNoAuditKey = errors.New("no audit key")
+	// ErrAuditRewound: the audit log's head is behind the checkpoint kept
+	// outside the database, or the row the checkpoint names has changed:
+	// rows were deleted and the head moved back. The store refuses to append
+	// until someone looks.
+	ErrAuditRewound = errors.New("audit log rewound behind its checkpoint")
 )
 
 // ConflictError is returned by Transition when the proposal is not in the

@@ -1,6 +1,9 @@
 package store
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -81,16 +84,51 @@ func TestCanonicalJSON(t *testing.T) {
 	}
 }
 
+// testKey is a fixed audit key for the chain tests.
+func testKey(t *testing.T, fill byte) AuditKey {
+	t.Helper()
+	k, err := NewAuditKey(bytes.Repeat([]byte{fill}, MinAuditKeyBytes))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// unkeyedHash is the chain hash before it was keyed (plain SHA-256), what
+// someone who can write the database but lacks the key can compute.
+func unkeyedHash(t *testing.T, prev string, e *AuditEntry) string {
+	t.Helper()
+	content, err := AuditContent(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(append([]byte(prev), content...))
+	return hex.EncodeToString(sum[:])
+}
+
+// rechain recomputes the hashes of rows[from:] and the head with hash, as
+// an attacker rewriting the log would.
+func rechain(rows []AuditEntry, head *AuditHead, from int, hash func(prev string, e *AuditEntry) string) {
+	for i := from; i < len(rows); i++ {
+		if i > 0 {
+			rows[i].PrevHash = rows[i-1].Hash
+		}
+		rows[i].Hash = hash(rows[i].PrevHash, &rows[i])
+	}
+	head.Hash = rows[len(rows)-1].Hash
+}
+
 // chain builds n sealed entries as a store would.
 func chain(t *testing.T, n int) ([]AuditEntry, AuditHead) {
 	t.Helper()
+	key := testKey(t, 7)
 	var head AuditHead
 	var rows []AuditEntry
 	at := time.Date(2026, 1, 2, 3, 4, 5, 6789, time.UTC)
 	for i := range n {
 		e := AuditEntry{At: at.Add(time.Duration(i) * time.Second), Actor: "policy", Kind: "decided",
 			CaseID: "c_1", Rule: "r", Outcome: "auto", Data: json.RawMessage(fmt.Sprintf(`{"i":%d}`, i))}
-		if err := SealAudit(head, &e); err != nil {
+		if err := SealAudit(key, head, &e); err != nil {
 			t.Fatal(err)
 		}
 		head = AuditHead{Seq: e.Seq, Hash: e.Hash}
@@ -118,9 +156,26 @@ func TestCheckChain(t *testing.T) {
 		}, BreakChanged, 5},
 		{"rehashed row", func(r []AuditEntry, _ *AuditHead) []AuditEntry {
 			r[1].Outcome = "blocked"
-			r[1].Hash, _ = AuditHash(r[1].PrevHash, &r[1])
+			r[1].Hash, _ = AuditHash(testKey(t, 7), r[1].PrevHash, &r[1])
 			return r
 		}, BreakChanged, 2},
+		{"rewritten, chain recomputed unkeyed", func(r []AuditEntry, h *AuditHead) []AuditEntry {
+			r[2].Data = json.RawMessage(`{"i":99}`)
+			rechain(r, h, 2, func(prev string, e *AuditEntry) string { return unkeyedHash(t, prev, e) })
+			return r
+		}, BreakChanged, 3},
+		{"rewritten, chain recomputed with another key", func(r []AuditEntry, h *AuditHead) []AuditEntry {
+			r[3].Outcome = "auto"
+			rechain(r, h, 3, func(prev string, e *AuditEntry) string {
+				s, _ := AuditHash(testKey(t, 8), prev, e)
+				return s
+			})
+			return r
+		}, BreakChanged, 4},
+		{"whole log recomputed unkeyed", func(r []AuditEntry, h *AuditHead) []AuditEntry {
+			rechain(r, h, 0, func(prev string, e *AuditEntry) string { return unkeyedHash(t, prev, e) })
+			return r
+		}, BreakChanged, 1},
 		{"deleted middle", func(r []AuditEntry, _ *AuditHead) []AuditEntry { return append(r[:2:2], r[3:]...) }, BreakDeleted, 3},
 		{"deleted two", func(r []AuditEntry, _ *AuditHead) []AuditEntry { return append(r[:1:1], r[3:]...) }, BreakDeleted, 2},
 		{"deleted tail", func(r []AuditEntry, _ *AuditHead) []AuditEntry { return r[:4] }, BreakDeleted, 5},
@@ -139,7 +194,7 @@ func TestCheckChain(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rows, head := chain(t, 6)
 			rows = tc.tamper(rows, &head)
-			b := CheckChain(rows, &head)
+			b := CheckChain(testKey(t, 7), rows, &head)
 			if tc.kind == "" {
 				if b != nil {
 					t.Fatalf("CheckChain = %s, want intact", b)

@@ -134,8 +134,8 @@ type AuditEntry struct {
 	Rule       string
 	Outcome    string
 	Data       json.RawMessage // the source data the decision used
-	PrevHash   string          // hex SHA-256 of the previous row; "" for the first
-	Hash       string          // hex SHA-256(PrevHash + canonical content)
+	PrevHash   string          // Hash of the previous row; "" for the first
+	Hash       string          // hex HMAC-SHA256(audit key, PrevHash + canonical content)
 }
 
 // Memory is a resolved case kept for similarity search.

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -13,9 +14,11 @@ import (
 
 // --- audit log -------------------------------------------------------------
 
-// AppendAudit appends an entry to the hash chain. The transaction locks the
-// chain head row (SELECT ... FOR UPDATE), so appends from every replica
-// are serialised and the chain never forks.
+// AppendAudit appends an entry to the keyed hash chain. The transaction
+// locks the chain head row (SELECT ... FOR UPDATE), so appends from every
+// replica are serialised and the chain never forks. With a checkpoint
+// file, the head is checked against it first and the file is moved on
+// after the commit.
 func (s *Store) AppendAudit(ctx context.Context, e *store.AuditEntry) error {
 	if s.deferred != nil {
 		// Inside InTx: sealed at commit, after every other write of the
@@ -23,14 +26,41 @@ func (s *Store) AppendAudit(ctx context.Context, e *store.AuditEntry) error {
 		*s.deferred = append(*s.deferred, e)
 		return nil
 	}
+	head, err := s.appendAudit(ctx, e)
+	if err != nil {
+		return err
+	}
+	if err := s.checkpoint.Advance(head); err != nil {
+		return fmt.Errorf("append audit: row %d appended, but the checkpoint was not written: %w", head.Seq, err)
+	}
+	return nil
+}
+
+// appendAudit seals e onto the chain in a transaction of its own (a
+// savepoint inside InTx) and returns the new head. Moving the checkpoint
+// is the caller's, once the head is committed.
+func (s *Store) appendAudit(ctx context.Context, e *store.AuditEntry) (store.AuditHead, error) {
+	if s.key.IsZero() {
+		return store.AuditHead{}, fmt.Errorf("append audit: %w (the store was opened to migrate only)", store.ErrNoAuditKey)
+	}
 	sealed := *e
 	err := pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
 		var head store.AuditHead
 		if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&head.Seq, &head.Hash); err != nil {
 			return fmt.Errorf("read chain head: %w", err)
 		}
+		if err := s.checkpoint.Guard(head, func(seq int64) (string, bool, error) {
+			var h string
+			err := tx.QueryRow(ctx, `SELECT hash FROM audit_log WHERE seq = $1`, seq).Scan(&h)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return "", false, nil
+			}
+			return h, err == nil, err
+		}); err != nil {
+			return err
+		}
 		sealed = *e
-		if err := store.SealAudit(head, &sealed); err != nil {
+		if err := store.SealAudit(s.key, head, &sealed); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO audit_log (seq, at, actor, kind, case_id, proposal_id, rule, outcome,
@@ -45,10 +75,10 @@ func (s *Store) AppendAudit(ctx context.Context, e *store.AuditEntry) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("append audit: %w", err)
+		return store.AuditHead{}, fmt.Errorf("append audit: %w", err)
 	}
 	*e = sealed
-	return nil
+	return store.AuditHead{Seq: sealed.Seq, Hash: sealed.Hash}, nil
 }
 
 const auditCols = `seq, at, actor, kind, case_id, proposal_id, rule, outcome, data::text, prev_hash, hash`
@@ -83,11 +113,34 @@ func (s *Store) AuditTrail(ctx context.Context, caseID string) ([]store.AuditEnt
 }
 
 // VerifyAudit reads the log and its head in one repeatable-read snapshot
-// and checks the chain.
+// and checks the chain under the audit key, then against the checkpoint
+// file when one is configured.
 func (s *Store) VerifyAudit(ctx context.Context) (*store.AuditBreak, error) {
-	var brk *store.AuditBreak
+	brk, _, _, err := s.verifyAudit(ctx)
+	return brk, err
+}
+
+// WriteAuditCheckpoint verifies the log and, when it is intact and matches
+// the checkpoint already at path (if any), writes the checkpoint of its
+// head there (store.AdvanceAuditCheckpoint).
+func (s *Store) WriteAuditCheckpoint(ctx context.Context, path string) (*store.AuditBreak, store.AuditCheckpoint, error) {
+	brk, head, rows, err := s.verifyAudit(ctx)
+	if err != nil || brk != nil {
+		return brk, store.AuditCheckpoint{}, err
+	}
+	return store.AdvanceAuditCheckpoint(path, s.key, rows, head)
+}
+
+func (s *Store) verifyAudit(ctx context.Context) (*store.AuditBreak, store.AuditHead, []store.AuditEntry, error) {
+	if s.key.IsZero() {
+		return nil, store.AuditHead{}, nil, fmt.Errorf("verify audit: %w (the store was opened to migrate only)", store.ErrNoAuditKey)
+	}
+	var (
+		brk  *store.AuditBreak
+		head store.AuditHead
+		all  []store.AuditEntry
+	)
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		var head store.AuditHead
 		if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&head.Seq, &head.Hash); err != nil {
 			return fmt.Errorf("read chain head: %w", err)
 		}
@@ -95,17 +148,19 @@ func (s *Store) VerifyAudit(ctx context.Context) (*store.AuditBreak, error) {
 		if err != nil {
 			return err
 		}
-		all, err := collectAudit(rows)
-		if err != nil {
-			return err
-		}
-		brk = store.CheckChain(all, &head)
-		return nil
+		all, err = collectAudit(rows)
+		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("verify audit: %w", err)
+		return nil, head, nil, fmt.Errorf("verify audit: %w", err)
 	}
-	return brk, nil
+	if brk = store.CheckChain(s.key, all, &head); brk != nil {
+		return brk, head, all, nil
+	}
+	if brk, err = s.checkpoint.Verify(all); err != nil {
+		return nil, head, nil, fmt.Errorf("verify audit: %w", err)
+	}
+	return brk, head, all, nil
 }
 
 // --- case memory -----------------------------------------------------------

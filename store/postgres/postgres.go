@@ -35,6 +35,29 @@ type Options struct {
 	// MaxConns bounds the pool (default: pgxpool's, or pool_max_conns in
 	// the URL).
 	MaxConns int32
+
+	// AuditKey keys the audit chain (HMAC-SHA256). It is required: the
+	// replicas of one database must share it, so no default can be made
+	// up here. Open fails with store.ErrNoAuditKey without it, unless
+	// SchemaOnly.
+	AuditKey store.AuditKey
+	// SchemaOnly opens the store to migrate it only (exdesk migrate, run
+	// by the schema's owner, who need not hold the audit key): appending
+	// to or verifying the audit log then fails with store.ErrNoAuditKey.
+	SchemaOnly bool
+	// AuditCheckpoint, when set, is a file outside the database that the
+	// store rewrites with the chain head after every append, that appends
+	// check the head against (a head moved back refuses appends with
+	// store.ErrAuditRewound), and that VerifyAudit checks the log against.
+	AuditCheckpoint string
+	// AppRole, when set, is the role the application connects as, other
+	// than the schema's owner that runs the migrations. After migrating,
+	// MigrateTo grants it only what the application needs: SELECT and
+	// INSERT on audit_log, SELECT and UPDATE on audit_head (the chain
+	// head), SELECT on schema_migrations, and SELECT, INSERT, UPDATE,
+	// DELETE on the other tables. Not being the owner, it cannot alter,
+	// drop or disable the triggers of the audit table.
+	AppRole string
 }
 
 // Store is the PostgreSQL implementation of store.Store.
@@ -44,9 +67,15 @@ type Store struct {
 	// InTx is bound to.
 	q queryer
 	// deferred collects the audit entries appended inside InTx.
-	deferred  *[]*store.AuditEntry
-	schema    string
-	closeOnce *sync.Once
+	deferred *[]*store.AuditEntry
+	schema   string
+	appRole  string
+	// key keys the audit chain; checkpoint keeps the chain head outside
+	// the database (nil when none is configured). A transaction's bound
+	// copy shares the checkpointer.
+	key        store.AuditKey
+	checkpoint *store.AuditCheckpointer
+	closeOnce  *sync.Once
 }
 
 // queryer is what *pgxpool.Pool and pgx.Tx share (Begin on a transaction
@@ -63,6 +92,9 @@ var _ store.Store = (*Store)(nil)
 // Open connects to the database at url (a postgres:// URL or key=value
 // DSN), and applies pending migrations.
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+	if opts.AuditKey.IsZero() && !opts.SchemaOnly {
+		return nil, fmt.Errorf("postgres: %w: the audit chain's key is required (Options.AuditKey)", store.ErrNoAuditKey)
+	}
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse url: %w", err)
@@ -77,15 +109,28 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	s := &Store{pool: pool, q: pool, schema: opts.Schema, closeOnce: new(sync.Once)}
+	s := &Store{pool: pool, q: pool, schema: opts.Schema, appRole: opts.AppRole, key: opts.AuditKey, closeOnce: new(sync.Once)}
+	if !opts.AuditKey.IsZero() {
+		s.checkpoint = store.NewAuditCheckpointer(opts.AuditCheckpoint, opts.AuditKey)
+	}
 	if err := s.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, err
 	}
 	if opts.Schema != "" {
-		if _, err := pool.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{opts.Schema}.Sanitize()); err != nil {
+		// CREATE SCHEMA IF NOT EXISTS needs the CREATE privilege on the
+		// database even when the schema exists; an application role that
+		// has only USAGE on it must not be asked for more.
+		var exists bool
+		if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)`, opts.Schema).Scan(&exists); err != nil {
 			pool.Close()
-			return nil, fmt.Errorf("postgres: create schema %s: %w", opts.Schema, err)
+			return nil, fmt.Errorf("postgres: look up schema %s: %w", opts.Schema, err)
+		}
+		if !exists {
+			if _, err := pool.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{opts.Schema}.Sanitize()); err != nil {
+				pool.Close()
+				return nil, fmt.Errorf("postgres: create schema %s: %w", opts.Schema, err)
+			}
 		}
 	}
 	if !opts.NoMigrate {
@@ -93,8 +138,28 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 			pool.Close()
 			return nil, err
 		}
+		if s.checkpoint != nil {
+			// Fail at open, not at the first decision, when the checkpoint
+			// is missing for a log that has rows.
+			head, err := s.auditHead(ctx)
+			if err == nil {
+				err = s.checkpoint.Load(head)
+			}
+			if err != nil {
+				pool.Close()
+				return nil, fmt.Errorf("postgres: %w", err)
+			}
+		}
 	}
 	return s, nil
+}
+
+func (s *Store) auditHead(ctx context.Context) (store.AuditHead, error) {
+	var head store.AuditHead
+	if err := s.pool.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&head.Seq, &head.Hash); err != nil {
+		return head, fmt.Errorf("read audit chain head: %w", err)
+	}
+	return head, nil
 }
 
 // Pool returns the connection pool (for tools and tests).
@@ -128,6 +193,9 @@ func (s *Store) Migrate(ctx context.Context) error { return s.MigrateTo(ctx, 0) 
 // MigrateTo applies pending migrations up to version (0: all) in one
 // transaction holding an advisory lock, so replicas starting together
 // migrate once; each applied migration is recorded in schema_migrations.
+// When nothing is pending it runs no DDL, so an application role without
+// the owner's privileges can open the store. With Options.AppRole it then
+// grants that role what the application needs, and no more.
 func (s *Store) MigrateTo(ctx context.Context, version int) error {
 	ms, err := Migrations()
 	if err != nil {
@@ -137,9 +205,15 @@ func (s *Store) MigrateTo(ctx context.Context, version int) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLockKey); err != nil {
 			return fmt.Errorf("migrate: lock: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-			version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
-			return fmt.Errorf("migrate: schema_migrations: %w", err)
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+			return fmt.Errorf("migrate: look up schema_migrations: %w", err)
+		}
+		if !exists {
+			if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+				version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+				return fmt.Errorf("migrate: schema_migrations: %w", err)
+			}
 		}
 		var current int
 		if err := tx.QueryRow(ctx, `SELECT COALESCE(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
@@ -150,14 +224,76 @@ func (s *Store) MigrateTo(ctx context.Context, version int) error {
 				continue
 			}
 			if _, err := tx.Exec(ctx, m.SQL); err != nil {
-				return fmt.Errorf("migrate: apply %s: %w", m.Name, err)
+				return fmt.Errorf("migrate: apply %s: %w%s", m.Name, err, ownerHint(err))
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
 				return fmt.Errorf("migrate: record %s: %w", m.Name, err)
 			}
 		}
+		if s.appRole != "" {
+			return grantApp(ctx, tx, s.appRole)
+		}
 		return nil
 	})
+}
+
+// ownerHint explains a permission error met while migrating: the
+// application role may not change the schema.
+func ownerHint(err error) string {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "42501" { // insufficient_privilege
+		return " (migrations need the schema's owner: run `exdesk migrate` as the owner, with EXDESK_DB_APP_ROLE naming the application's role)"
+	}
+	return ""
+}
+
+// grantApp gives the application role exactly what exdesk needs in the
+// current schema: the audit log may only be read and appended to, the
+// chain head read and moved, schema_migrations read; every other table
+// read and written. What it held before is revoked first, so the grants
+// are the same however often migrate runs.
+func grantApp(ctx context.Context, tx pgx.Tx, role string) error {
+	var (
+		schema, me              string
+		roleExists, isMe, super bool
+		member                  bool
+	)
+	if err := tx.QueryRow(ctx, `SELECT current_schema(), current_user,
+		EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1), $1 = current_user,
+		COALESCE((SELECT rolsuper FROM pg_roles WHERE rolname = $1), false)`, role).Scan(&schema, &me, &roleExists, &isMe, &super); err != nil {
+		return fmt.Errorf("migrate: grant %s: %w", role, err)
+	}
+	switch {
+	case !roleExists:
+		return fmt.Errorf("migrate: application role %q does not exist (CREATE ROLE %s LOGIN PASSWORD '…')", role, role)
+	case isMe:
+		return fmt.Errorf("migrate: the application role %q is the role running the migrations, which owns the tables: use a separate owner", role)
+	case super:
+		return fmt.Errorf("migrate: the application role %q is a superuser, which no grant can restrict: use an ordinary role", role)
+	}
+	if err := tx.QueryRow(ctx, `SELECT pg_has_role($1, current_user, 'MEMBER')`, role).Scan(&member); err != nil {
+		return fmt.Errorf("migrate: grant %s: %w", role, err)
+	}
+	if member {
+		return fmt.Errorf("migrate: the application role %q is a member of the owner %q, so it could alter or drop the audit table: use a role outside it", role, me)
+	}
+	r, sc := pgx.Identifier{role}.Sanitize(), pgx.Identifier{schema}.Sanitize()
+	stmts := []string{
+		`REVOKE ALL ON ALL TABLES IN SCHEMA ` + sc + ` FROM ` + r,
+		`REVOKE ALL ON ALL SEQUENCES IN SCHEMA ` + sc + ` FROM ` + r,
+		`GRANT USAGE ON SCHEMA ` + sc + ` TO ` + r,
+		`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ` + sc + ` TO ` + r,
+		`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA ` + sc + ` TO ` + r,
+		`REVOKE UPDATE, DELETE ON audit_log FROM ` + r,
+		`REVOKE INSERT, DELETE ON audit_head FROM ` + r,
+		`REVOKE INSERT, UPDATE, DELETE ON schema_migrations FROM ` + r,
+	}
+	for _, q := range stmts {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return fmt.Errorf("migrate: grant %s: %s: %w", role, q, err)
+		}
+	}
+	return nil
 }
 
 // SchemaVersion returns the highest applied migration (0 for none).

@@ -24,8 +24,12 @@ func (s *Store) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
 	if s.deferred != nil {
 		return fn(s) // already inside: join
 	}
-	var err error
+	var (
+		err  error
+		head store.AuditHead // the chain head after the last entry sealed
+	)
 	for attempt := 0; attempt < 3; attempt++ {
+		head = store.AuditHead{}
 		err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 			var audit []*store.AuditEntry
 			bound := *s
@@ -35,14 +39,22 @@ func (s *Store) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
 			}
 			bound.deferred = nil
 			for _, e := range audit {
-				if err := bound.AppendAudit(ctx, e); err != nil {
+				h, err := bound.appendAudit(ctx, e)
+				if err != nil {
 					return err
 				}
+				head = h
 			}
 			return nil
 		})
 		if !retryable(err) {
 			break
+		}
+	}
+	if err == nil && head.Seq > 0 {
+		// Committed: only now may the checkpoint name the new head.
+		if cerr := s.checkpoint.Advance(head); cerr != nil {
+			return fmt.Errorf("append audit: row %d appended, but the checkpoint was not written: %w", head.Seq, cerr)
 		}
 	}
 	return err

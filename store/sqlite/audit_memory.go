@@ -2,11 +2,15 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/exdesk/exdesk/store"
@@ -14,66 +18,146 @@ import (
 
 // --- audit log -------------------------------------------------------------
 
-// AppendAudit appends an entry to the hash chain inside one write
+// auditState is the audit chain's key and checkpoint, shared by a Store
+// and the copies InTx binds to a transaction.
+type auditState struct {
+	dbPath, cpPath string
+
+	mu  sync.Mutex
+	key store.AuditKey // zero until resolved
+	cp  *store.AuditCheckpointer
+}
+
+// resolve returns the chain's key and checkpointer, resolving the default
+// key file the first time: read it, or create it while the log is still
+// empty.
+func (a *auditState) resolve(ctx context.Context, q queryer) (store.AuditKey, *store.AuditCheckpointer, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.key.IsZero() {
+		kf := KeyFile(a.dbPath)
+		k, err := store.ReadAuditKeyFile(kf)
+		if errors.Is(err, fs.ErrNotExist) {
+			var head store.AuditHead
+			if herr := q.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&head.Seq, &head.Hash); herr != nil {
+				return store.AuditKey{}, nil, fmt.Errorf("audit key: read chain head: %w", herr)
+			}
+			if head.Seq > 0 {
+				return store.AuditKey{}, nil, fmt.Errorf("%w: the audit log of %s has %d rows but its key file %s is missing: restore it, or give the key the log was written with",
+					store.ErrNoAuditKey, a.dbPath, head.Seq, kf)
+			}
+			k, err = store.CreateAuditKeyFile(kf)
+		}
+		if err != nil {
+			return store.AuditKey{}, nil, err
+		}
+		a.key = k
+	}
+	if a.cp == nil && a.cpPath != "" {
+		a.cp = store.NewAuditCheckpointer(a.cpPath, a.key)
+	}
+	return a.key, a.cp, nil
+}
+
+// prepare resolves the key and loads the checkpoint.
+func (a *auditState) prepare(ctx context.Context, q queryer) error {
+	_, cp, err := a.resolve(ctx, q)
+	if err != nil || cp == nil {
+		return err
+	}
+	var head store.AuditHead
+	if err := q.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&head.Seq, &head.Hash); err != nil {
+		return fmt.Errorf("audit checkpoint: read chain head: %w", err)
+	}
+	return cp.Load(head)
+}
+
+// AppendAudit appends an entry to the keyed hash chain inside one write
 // transaction, which serialises appends. Inside InTx the entries are
-// sealed together at the end of the transaction.
+// sealed together at the end of the transaction. With a checkpoint file,
+// the head is checked against it first and the file is moved on after the
+// commit.
 func (s *Store) AppendAudit(ctx context.Context, e *store.AuditEntry) error {
 	if s.deferred != nil {
 		*s.deferred = append(*s.deferred, e)
 		return nil
+	}
+	key, cp, err := s.audit.resolve(ctx, s.q)
+	if err != nil {
+		return fmt.Errorf("append audit: %w", err)
 	}
 	tx, commit, rollback, err := s.begin(ctx)
 	if err != nil {
 		return fmt.Errorf("append audit: begin: %w", err)
 	}
 	defer rollback()
-	if err := appendAudit(ctx, tx, []*store.AuditEntry{e}); err != nil {
+	head, err := appendAudit(ctx, tx, key, cp, []*store.AuditEntry{e})
+	if err != nil {
 		return err
 	}
 	if err := commit(); err != nil {
 		return fmt.Errorf("append audit: commit: %w", err)
 	}
+	if err := cp.Advance(head); err != nil {
+		return fmt.Errorf("append audit: row %d appended, but the checkpoint was not written: %w", head.Seq, err)
+	}
 	return nil
 }
 
-// sealAudit appends the entries an InTx collected, in order.
-func (s *Store) sealAudit(ctx context.Context, es []*store.AuditEntry) error {
+// sealAudit appends the entries an InTx collected, in order, and returns
+// the new head (zero when there were none); InTx moves the checkpoint
+// once the transaction has committed.
+func (s *Store) sealAudit(ctx context.Context, es []*store.AuditEntry) (store.AuditHead, error) {
 	if len(es) == 0 {
-		return nil
+		return store.AuditHead{}, nil
 	}
-	return appendAudit(ctx, s.q, es)
+	key, cp, err := s.audit.resolve(ctx, s.q)
+	if err != nil {
+		return store.AuditHead{}, fmt.Errorf("append audit: %w", err)
+	}
+	return appendAudit(ctx, s.q, key, cp, es)
 }
 
-// appendAudit seals es onto the chain in tx: one read of the chain head,
-// an insert per entry, one move of the head. Each entry gets its seq and
-// hashes only once written.
-func appendAudit(ctx context.Context, tx queryer, es []*store.AuditEntry) error {
+// appendAudit seals es onto the chain in tx: one read of the chain head
+// (checked against the checkpoint), an insert per entry, one move of the
+// head. Each entry gets its seq and hashes only once written.
+func appendAudit(ctx context.Context, tx queryer, key store.AuditKey, cp *store.AuditCheckpointer, es []*store.AuditEntry) (store.AuditHead, error) {
 	var head store.AuditHead
 	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&head.Seq, &head.Hash); err != nil {
-		return fmt.Errorf("append audit: read chain head: %w", err)
+		return head, fmt.Errorf("append audit: read chain head: %w", err)
+	}
+	if err := cp.Guard(head, func(seq int64) (string, bool, error) {
+		var h string
+		err := tx.QueryRowContext(ctx, `SELECT hash FROM audit_log WHERE seq = ?`, seq).Scan(&h)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", false, nil
+		}
+		return h, err == nil, err
+	}); err != nil {
+		return head, fmt.Errorf("append audit: %w", err)
 	}
 	sealed := make([]store.AuditEntry, len(es))
 	for i, e := range es {
 		sealed[i] = *e
-		if err := store.SealAudit(head, &sealed[i]); err != nil {
-			return fmt.Errorf("append audit: %w", err)
+		if err := store.SealAudit(key, head, &sealed[i]); err != nil {
+			return head, fmt.Errorf("append audit: %w", err)
 		}
 		se := &sealed[i]
 		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor, kind, case_id, proposal_id, rule, outcome,
 			data, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
 			se.Seq, micros(se.At), se.Actor, se.Kind, se.CaseID, se.ProposalID, se.Rule,
 			se.Outcome, string(se.Data), se.PrevHash, se.Hash); err != nil {
-			return fmt.Errorf("append audit: insert: %w", err)
+			return head, fmt.Errorf("append audit: insert: %w", err)
 		}
 		head = store.AuditHead{Seq: se.Seq, Hash: se.Hash}
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, head.Seq, head.Hash); err != nil {
-		return fmt.Errorf("append audit: move chain head: %w", err)
+		return head, fmt.Errorf("append audit: move chain head: %w", err)
 	}
 	for i := range es {
 		*es[i] = sealed[i]
 	}
-	return nil
+	return head, nil
 }
 
 const auditCols = `seq, at, actor, kind, case_id, proposal_id, rule, outcome, data, prev_hash, hash`
@@ -115,34 +199,66 @@ func (s *Store) AuditTrail(ctx context.Context, caseID string) ([]store.AuditEnt
 }
 
 // VerifyAudit reads the log and its head in one transaction and checks the
-// chain.
+// chain under the audit key, then against the checkpoint file when one is
+// configured.
 func (s *Store) VerifyAudit(ctx context.Context) (*store.AuditBreak, error) {
+	brk, _, _, err := s.verifyAudit(ctx)
+	return brk, err
+}
+
+// WriteAuditCheckpoint verifies the log and, when it is intact and matches
+// the checkpoint already at path (if any), writes the checkpoint of its
+// head there (store.AdvanceAuditCheckpoint).
+func (s *Store) WriteAuditCheckpoint(ctx context.Context, path string) (*store.AuditBreak, store.AuditCheckpoint, error) {
+	brk, head, rows, err := s.verifyAudit(ctx)
+	if err != nil || brk != nil {
+		return brk, store.AuditCheckpoint{}, err
+	}
+	key, _, err := s.audit.resolve(ctx, s.q)
+	if err != nil {
+		return nil, store.AuditCheckpoint{}, err
+	}
+	return store.AdvanceAuditCheckpoint(path, key, rows, head)
+}
+
+func (s *Store) verifyAudit(ctx context.Context) (*store.AuditBreak, store.AuditHead, []store.AuditEntry, error) {
+	key, cp, err := s.audit.resolve(ctx, s.q)
+	if err != nil {
+		return nil, store.AuditHead{}, nil, fmt.Errorf("verify audit: %w", err)
+	}
 	tx, _, rollback, err := s.begin(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("verify audit: begin: %w", err)
+		return nil, store.AuditHead{}, nil, fmt.Errorf("verify audit: begin: %w", err)
 	}
 	defer rollback()
 	var head store.AuditHead
 	if err := tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&head.Seq, &head.Hash); err != nil {
-		return nil, fmt.Errorf("verify audit: read chain head: %w", err)
+		return nil, head, nil, fmt.Errorf("verify audit: read chain head: %w", err)
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT `+auditCols+` FROM audit_log ORDER BY seq`)
 	if err != nil {
-		return nil, fmt.Errorf("verify audit: %w", err)
+		return nil, head, nil, fmt.Errorf("verify audit: %w", err)
 	}
 	defer rows.Close()
 	var all []store.AuditEntry
 	for rows.Next() {
 		e, err := scanAudit(rows)
 		if err != nil {
-			return nil, fmt.Errorf("verify audit: %w", err)
+			return nil, head, nil, fmt.Errorf("verify audit: %w", err)
 		}
 		all = append(all, e)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("verify audit: %w", err)
+		return nil, head, nil, fmt.Errorf("verify audit: %w", err)
 	}
-	return store.CheckChain(all, &head), nil
+	if brk := store.CheckChain(key, all, &head); brk != nil {
+		return brk, head, all, nil
+	}
+	brk, err := cp.Verify(all)
+	if err != nil {
+		return nil, head, nil, fmt.Errorf("verify audit: %w", err)
+	}
+	return brk, head, all, nil
 }
 
 // --- case memory -----------------------------------------------------------

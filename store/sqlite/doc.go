@@ -9,7 +9,12 @@
 // single conditional UPDATE (compare-and-set); executions are unique per
 // proposal by primary key; the audit log is appended in a write
 // transaction that moves the chain head, and UPDATE/DELETE on it are
-// refused by triggers. Case-memory search scans the stored float32 blobs
+// refused by triggers. The chain is keyed by Options.AuditKey; without
+// one, a file database keeps a random key in a 0600 file beside it
+// (KeyFile), made with the log, and an in-memory database keeps one in
+// memory. The key file protects against someone who can change the
+// database file but not read the key file; for more, give the key from
+// elsewhere and keep a checkpoint (Options.AuditCheckpoint) out of reach. Case-memory search scans the stored float32 blobs
 // and ranks them in Go, which is fine for tens of thousands of memories;
 // use store/postgres (HNSW) beyond that.
 package sqlite

@@ -33,7 +33,27 @@ type Options struct {
 	// MaxOpenConns bounds the connection pool of a file database
 	// (default 8). An in-memory database always uses one connection.
 	MaxOpenConns int
+	// MustExist makes Open fail, with an error wrapping fs.ErrNotExist,
+	// when the database file does not exist, instead of creating it (for
+	// commands that only read, such as audit verify).
+	MustExist bool
+
+	// AuditKey keys the audit chain (HMAC-SHA256). When it is zero, a file
+	// database keeps its own key in KeyFile(path), mode 0600, created
+	// together with the audit log (Open refuses a log with rows whose key
+	// file is gone), and an in-memory database gets a random key that
+	// lives as long as it does.
+	AuditKey store.AuditKey
+	// AuditCheckpoint, when set, is a file outside the database that the
+	// store rewrites with the chain head after every append, that appends
+	// check the head against (a head moved back refuses appends with
+	// store.ErrAuditRewound), and that VerifyAudit checks the log against.
+	AuditCheckpoint string
 }
+
+// KeyFile returns where a file database at path keeps its own audit key
+// when Options.AuditKey is zero: beside it, path + ".audit-key".
+func KeyFile(path string) string { return path + ".audit-key" }
 
 // Store is the SQLite implementation of store.Store.
 type Store struct {
@@ -46,6 +66,7 @@ type Store struct {
 	deferred  *[]*store.AuditEntry
 	stmts     *stmts
 	path      string
+	audit     *auditState // shared with the copies InTx makes
 	closeOnce *sync.Once
 	closeErr  *error
 }
@@ -70,6 +91,14 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		opts.MaxOpenConns = 8
 	}
 	memory := path == "" || path == ":memory:"
+	if opts.MustExist {
+		if memory {
+			return nil, fmt.Errorf("open sqlite: an in-memory database never exists before it is opened: %w", fs.ErrNotExist)
+		}
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+	}
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", opts.BusyTimeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
@@ -100,13 +129,26 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		db.SetMaxIdleConns(opts.MaxOpenConns)
 	}
 	cache := newStmts(db)
-	s := &Store{db: db, q: conn{c: cache}, stmts: cache, path: name, closeOnce: new(sync.Once), closeErr: new(error)}
+	s := &Store{db: db, q: conn{c: cache}, stmts: cache, path: name, closeOnce: new(sync.Once), closeErr: new(error),
+		audit: &auditState{dbPath: name, key: opts.AuditKey, cpPath: opts.AuditCheckpoint}}
+	if memory && s.audit.key.IsZero() {
+		if s.audit.key, err = store.GenerateAuditKey(); err != nil {
+			_ = db.Close()
+			return nil, err
+		}
+	}
 	if err := s.Ping(ctx); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
 	if !opts.NoMigrate {
 		if err := s.Migrate(ctx); err != nil {
+			_ = db.Close()
+			return nil, err
+		}
+		// Fail at open, not at the first decision, when the key file or
+		// the checkpoint is missing for a log that has rows.
+		if err := s.audit.prepare(ctx, s.q); err != nil {
 			_ = db.Close()
 			return nil, err
 		}

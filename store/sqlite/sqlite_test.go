@@ -2,7 +2,10 @@ package sqlite_test
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -75,6 +78,17 @@ func (h harness) SwapAuditSeq(ctx context.Context, a, b int64) error {
 		fmt.Sprintf(`UPDATE audit_log SET seq = -1 WHERE seq = %d`, a),
 		fmt.Sprintf(`UPDATE audit_log SET seq = %d WHERE seq = %d`, a, b),
 		fmt.Sprintf(`UPDATE audit_log SET seq = %d WHERE seq = -1`, b))
+}
+
+func (h harness) RewriteAuditRow(ctx context.Context, e store.AuditEntry) error {
+	return h.unguarded(ctx, fmt.Sprintf(`UPDATE audit_log SET at = %d, actor = '%s', kind = '%s', case_id = '%s',
+		proposal_id = '%s', rule = '%s', outcome = '%s', data = '%s', prev_hash = '%s', hash = '%s' WHERE seq = %d`,
+		e.At.UnixMicro(), e.Actor, e.Kind, e.CaseID, e.ProposalID, e.Rule, e.Outcome, e.Data, e.PrevHash, e.Hash, e.Seq))
+}
+
+func (h harness) SetAuditHead(ctx context.Context, head store.AuditHead) error {
+	_, err := h.DB().ExecContext(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, head.Seq, head.Hash)
+	return err
 }
 
 func TestConformanceFile(t *testing.T) {
@@ -150,5 +164,91 @@ func TestFileIsPrivate(t *testing.T) {
 		if perm := st.Mode().Perm(); perm != 0o600 {
 			t.Errorf("%s has mode %o, want 600", filepath.Base(f), perm)
 		}
+	}
+}
+
+func TestAuditKeyed(t *testing.T) {
+	var p paths
+	storetest.RunAudit(t, func(t *testing.T, o storetest.AuditOptions) (store.Store, error) {
+		t.Helper()
+		s, err := sqlite.Open(context.Background(), p.of(t), sqlite.Options{AuditKey: o.Key, AuditCheckpoint: o.Checkpoint})
+		if err != nil {
+			return nil, err
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		return harness{s}, nil
+	})
+}
+
+// TestDefaultKeyFile: without a configured key a file database keeps its
+// key in a 0600 file beside it, and refuses a log whose key file is gone.
+func TestDefaultKeyFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "exdesk.db")
+	s, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(sqlite.KeyFile(path))
+	if err != nil {
+		t.Fatalf("no key file beside the database: %v", err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("key file mode %v, want 0600", fi.Mode().Perm())
+	}
+	key, err := store.ReadAuditKeyFile(sqlite.KeyFile(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := store.AuditEntry{Actor: "policy", Kind: "proposal.decided", Data: json.RawMessage(`{"a":1}`)}
+	if err := s.AppendAudit(ctx, &e); err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := store.AuditHash(key, "", &e); e.Hash != want {
+		t.Errorf("row hashed with %s, not with the key in the key file", e.Hash)
+	}
+	_ = s.Close()
+
+	s, err = sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := s.VerifyAudit(ctx); err != nil || b != nil {
+		t.Fatalf("VerifyAudit after reopening = %v, %v", b, err)
+	}
+	_ = s.Close()
+
+	// A given key wins over the key file.
+	s, err = sqlite.Open(ctx, path, sqlite.Options{AuditKey: storetest.NewAuditKey(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := s.VerifyAudit(ctx); err != nil || b == nil || b.Seq != 1 {
+		t.Fatalf("VerifyAudit under another given key = %v, %v; want row 1 broken", b, err)
+	}
+	_ = s.Close()
+
+	if err := os.Remove(sqlite.KeyFile(path)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sqlite.Open(ctx, path, sqlite.Options{}); !errors.Is(err, store.ErrNoAuditKey) {
+		t.Fatalf("Open of a log with rows whose key file is gone = %v, want ErrNoAuditKey", err)
+	}
+	if _, err := os.Stat(sqlite.KeyFile(path)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a new key file was made for a log that has rows: %v", err)
+	}
+}
+
+func TestMustExist(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "nope.db")
+	_, err := sqlite.Open(context.Background(), path, sqlite.Options{MustExist: true})
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("Open(MustExist) of a missing file = %v, want fs.ErrNotExist", err)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Open(MustExist) created %s", path)
+	}
+	if _, err := sqlite.Open(context.Background(), ":memory:", sqlite.Options{MustExist: true}); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("Open(MustExist) of :memory: = %v, want fs.ErrNotExist", err)
 	}
 }

@@ -29,7 +29,8 @@ func (s *Store) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
 		s.stmts.prepareLearned(ctx)
 		return err
 	}
-	if err := bound.sealAudit(ctx, audit); err != nil {
+	head, err := bound.sealAudit(ctx, audit)
+	if err != nil {
 		_ = tx.Rollback()
 		s.stmts.prepareLearned(ctx)
 		return err
@@ -38,6 +39,13 @@ func (s *Store) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
 		return fmt.Errorf("sqlite %s: commit: %w", s.path, err)
 	}
 	s.stmts.prepareLearned(ctx)
+	if head.Seq > 0 {
+		// Committed: only now may the checkpoint name the new head.
+		_, cp, _ := s.audit.resolve(ctx, s.q) // resolved by sealAudit already
+		if err := cp.Advance(head); err != nil {
+			return fmt.Errorf("append audit: row %d appended, but the checkpoint was not written: %w", head.Seq, err)
+		}
+	}
 	return nil
 }
 

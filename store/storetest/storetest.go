@@ -11,12 +11,18 @@
 //
 // A store returned by open that also implements AuditTamperer lets the
 // suite tamper with raw audit rows and check that VerifyAudit names them.
+//
+// RunAudit is the keyed-chain part of the suite: it opens stores with a
+// given audit key and checkpoint file, as an attacker who can write the
+// database but does not hold the key would face them.
 package storetest
 
 import (
 	"context"
 	"os"
 	"testing"
+
+	"github.com/exdesk/exdesk/store"
 )
 
 // AuditTamperer is implemented by an implementation's test harness (not
@@ -29,6 +35,10 @@ type AuditTamperer interface {
 	DeleteAuditRow(ctx context.Context, seq int64) error
 	// SwapAuditSeq swaps the seq values of two rows.
 	SwapAuditSeq(ctx context.Context, a, b int64) error
+	// RewriteAuditRow replaces every column of the row with e.Seq.
+	RewriteAuditRow(ctx context.Context, e store.AuditEntry) error
+	// SetAuditHead moves the chain head.
+	SetAuditHead(ctx context.Context, head store.AuditHead) error
 }
 
 // PostgresURL returns the URL of the PostgreSQL server for tests, from
