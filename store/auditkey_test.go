@@ -252,3 +252,27 @@ func TestCheckpointerGuard(t *testing.T) {
 		t.Errorf("nil Verify = %v, %v", b, err)
 	}
 }
+
+func TestAdvanceAuditCheckpoint(t *testing.T) {
+	key := testKey(t, 7)
+	rows, head := chain(t, 6)
+	path := filepath.Join(t.TempDir(), "audit.checkpoint")
+	if b, cp, err := AdvanceAuditCheckpoint(path, key, rows[:4], AuditHead{Seq: 4, Hash: rows[3].Hash}); err != nil || b != nil || cp.Seq != 4 {
+		t.Fatalf("first checkpoint = %v, %+v, %v", b, cp, err)
+	}
+	if b, cp, err := AdvanceAuditCheckpoint(path, key, rows, head); err != nil || b != nil || cp.Seq != 6 {
+		t.Fatalf("advance to 6 = %v, %+v, %v", b, cp, err)
+	}
+	// The log cut back to row 4, head rewound: the checkpoint is not moved
+	// back over the evidence.
+	b, _, err := AdvanceAuditCheckpoint(path, key, rows[:4], AuditHead{Seq: 4, Hash: rows[3].Hash})
+	if err != nil || b == nil || b.Kind != BreakDeleted || b.Seq != 5 {
+		t.Fatalf("checkpoint of a rewound log = %v, %v; want rows 5.. deleted", b, err)
+	}
+	if cp, err := ReadAuditCheckpoint(path, key); err != nil || cp.Seq != 6 {
+		t.Fatalf("checkpoint after the refused advance = %+v, %v; want seq 6 kept", cp, err)
+	}
+	if _, _, err := AdvanceAuditCheckpoint(path, testKey(t, 8), rows, head); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("advance under another key = %v, want ErrInvalid (the file is not replaced)", err)
+	}
+}

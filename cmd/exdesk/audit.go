@@ -5,21 +5,40 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/exdesk/exdesk/store"
 )
 
 func runAudit(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "audit", "audit verify | audit export --case ID [flags]",
-		`Works with the append-only, hash-chained audit log in the store (DATABASE_URL,
-else the SQLite file).
+	fs := newFlags(e, "audit", "audit verify | audit checkpoint | audit export --case ID [flags]",
+		`Works with the append-only audit log in the store (DATABASE_URL, else the
+SQLite file). Each row's hash is HMAC-SHA256, keyed by the audit key, over the
+previous row's hash and the row: without the key nobody can rewrite rows and
+recompute a chain that verifies. The key comes from EXDESK_AUDIT_KEY (hex,
+`+"`openssl rand -hex 32`"+`) or the file EXDESK_AUDIT_KEY_FILE names; PostgreSQL
+needs it, and a SQLite file without it uses the key file beside it
+(FILE.audit-key).
 
-  verify   walks the whole chain; exit 0 when intact, exit 3 naming the first
-           changed, deleted or reordered row
-  export   prints one case's audit trail as JSON lines, oldest first`,
-		`  exdesk audit verify
+  verify      walks the whole chain under the key, then checks it against the
+              checkpoint file when one is given; exit 0 when intact, exit 3
+              naming the first changed, deleted or reordered row
+  checkpoint  verifies the chain, then writes its head (seq and hash, signed
+              with the key) to the checkpoint file. Keep that file where the
+              database's writers cannot reach: deleting the newest rows and
+              moving the head back leaves a chain that verifies, but not one
+              that matches the checkpoint. "exdesk serve" and "exdesk worker"
+              keep it themselves after every append when EXDESK_AUDIT_CHECKPOINT
+              is set
+  export      prints one case's audit trail as JSON lines, oldest first`,
+		`  EXDESK_AUDIT_KEY=$(cat /etc/exdesk/audit.key) exdesk audit verify
+  exdesk audit checkpoint --checkpoint /srv/audit/exdesk.checkpoint
+  exdesk audit verify --checkpoint /srv/audit/exdesk.checkpoint
   exdesk audit export --case case-SO-10042-1a2b3c4d5e6f > trail.jsonl
-  DATABASE_URL=postgres://exdesk@db/exdesk exdesk audit verify`)
+  DATABASE_URL=postgres://exdesk@db/exdesk EXDESK_AUDIT_KEY_FILE=/run/secrets/audit-key exdesk audit verify`)
 	dbPath := fs.String("db", "exdesk.db", "SQLite store file when DATABASE_URL is not set")
 	caseID := fs.String("case", "", "export: the case whose trail to print")
+	checkpoint := fs.String("checkpoint", e.getenv("EXDESK_AUDIT_CHECKPOINT"),
+		"verify against, or checkpoint: write, this checkpoint file (default $EXDESK_AUDIT_CHECKPOINT)")
 	if len(args) == 0 {
 		fs.Usage()
 		return exitUsage
@@ -32,37 +51,31 @@ else the SQLite file).
 	if code, ok := parse(fs, rest); !ok {
 		return code
 	}
-	if sub != "verify" && sub != "export" {
-		fmt.Fprintf(e.stderr, "exdesk audit: unknown subcommand %q: use verify or export\n", sub)
+	switch {
+	case sub != "verify" && sub != "export" && sub != "checkpoint":
+		fmt.Fprintf(e.stderr, "exdesk audit: unknown subcommand %q: use verify, checkpoint or export\n", sub)
 		return exitUsage
-	}
-	if sub == "export" && *caseID == "" {
+	case sub == "export" && *caseID == "":
 		fmt.Fprintln(e.stderr, "exdesk audit export: --case ID is required")
 		return exitUsage
+	case sub == "checkpoint" && *checkpoint == "":
+		fmt.Fprintln(e.stderr, "exdesk audit checkpoint: --checkpoint FILE (or EXDESK_AUDIT_CHECKPOINT) is required")
+		return exitUsage
 	}
-	st, err := openDurableStore(ctx, e, *dbPath)
+	// Only verify reads the checkpoint; checkpoint writes it, whatever
+	// is there now.
+	opts := storeOptions{mustExist: true, checkpoint: *checkpoint, noCheckpoint: sub != "verify"}
+	st, err := openStore(ctx, e, *dbPath, opts)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk audit: %v\n", err)
+		fmt.Fprintf(e.stderr, "exdesk audit %s: %v\n", sub, err)
 		return exitHarness
 	}
 	defer func() { _ = st.Close() }()
-	if sub == "verify" {
-		b, err := st.VerifyAudit(ctx)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "exdesk audit verify: %v\n", err)
-			return exitHarness
-		}
-		if b != nil {
-			fmt.Fprintf(e.stdout, "audit chain BROKEN: %s\n", b)
-			return exitFailed
-		}
-		all, err := st.AuditTrail(ctx, "")
-		if err != nil {
-			fmt.Fprintf(e.stderr, "exdesk audit verify: %v\n", err)
-			return exitHarness
-		}
-		fmt.Fprintf(e.stdout, "audit chain intact: %d rows\n", len(all))
-		return exitOK
+	switch sub {
+	case "verify":
+		return auditVerify(ctx, e, st, *checkpoint)
+	case "checkpoint":
+		return auditCheckpoint(ctx, e, st, *checkpoint)
 	}
 	trail, err := st.AuditTrail(ctx, *caseID)
 	if err != nil {
@@ -82,6 +95,53 @@ else the SQLite file).
 			return exitHarness
 		}
 	}
+	return exitOK
+}
+
+func auditVerify(ctx context.Context, e *env, st store.Store, checkpoint string) int {
+	b, err := st.VerifyAudit(ctx)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "exdesk audit verify: %v\n", err)
+		return exitHarness
+	}
+	if b != nil {
+		fmt.Fprintf(e.stdout, "audit chain BROKEN: %s\n", b)
+		return exitFailed
+	}
+	all, err := st.AuditTrail(ctx, "")
+	if err != nil {
+		fmt.Fprintf(e.stderr, "exdesk audit verify: %v\n", err)
+		return exitHarness
+	}
+	against := " (no checkpoint given: rows deleted from the end with the head moved back would not show)"
+	if checkpoint != "" {
+		against = " and matches the checkpoint " + checkpoint
+	}
+	fmt.Fprintf(e.stdout, "audit chain intact: %d rows%s\n", len(all), against)
+	return exitOK
+}
+
+// auditCheckpointer is a store that can write a checkpoint of its chain.
+type auditCheckpointer interface {
+	WriteAuditCheckpoint(ctx context.Context, path string) (*store.AuditBreak, store.AuditCheckpoint, error)
+}
+
+func auditCheckpoint(ctx context.Context, e *env, st store.Store, path string) int {
+	w, ok := st.(auditCheckpointer)
+	if !ok {
+		fmt.Fprintf(e.stderr, "exdesk audit checkpoint: this store cannot write checkpoints\n")
+		return exitHarness
+	}
+	b, cp, err := w.WriteAuditCheckpoint(ctx, path)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "exdesk audit checkpoint: %v\n", err)
+		return exitHarness
+	}
+	if b != nil {
+		fmt.Fprintf(e.stdout, "audit chain BROKEN: %s\nno checkpoint written\n", b)
+		return exitFailed
+	}
+	fmt.Fprintf(e.stdout, "checkpoint %s: row %d, hash %s\n", path, cp.Seq, cp.Hash)
 	return exitOK
 }
 

@@ -53,7 +53,7 @@ func commands() []command {
 		{"ingest", "backfill source-system events from a JSON Lines file into the ingest stream", runIngest},
 		{"worker", "run ingest workers only: stream → cases, several replicas sharing Redis and the store", runWorker},
 		{"migrate", "apply the store's migrations to DATABASE_URL or the SQLite file", runMigrate},
-		{"audit", "verify the audit chain (audit verify) or print a case's trail (audit export --case ID)", runAudit},
+		{"audit", "verify the keyed audit chain (audit verify), checkpoint its head, or print a case's trail", runAudit},
 		{"serve", "run the Slack app: questions in threads, case posts, in-thread approvals", runServe},
 		{"prompts", "show the LLM planner's rendered system prompt (prompts show)", runPrompts},
 		{"connectors", "serve the exdesk.systems/v1 contract (connectors serve) or check an implementation (connectors check rest:URL)", runConnectors},

@@ -21,6 +21,7 @@ import (
 	"github.com/exdesk/exdesk/connectors/sim"
 	"github.com/exdesk/exdesk/ingest"
 	"github.com/exdesk/exdesk/store/postgres"
+	"github.com/exdesk/exdesk/store/storetest"
 )
 
 // needServers returns REDIS_URL and DATABASE_URL; without them the test is
@@ -68,7 +69,8 @@ func TestKillWorkerMidway(t *testing.T) {
 	bin := buildExdesk(t)
 
 	schema := "kill_" + randomSuffix()
-	st, err := postgres.Open(ctx, dbURL, postgres.Options{Schema: schema})
+	key := storetest.NewAuditKey(t)
+	st, err := postgres.Open(ctx, dbURL, postgres.Options{Schema: schema, AuditKey: key})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +111,7 @@ func TestKillWorkerMidway(t *testing.T) {
 		cmd := exec.Command(bin, "worker", "--stream", names.Stream, "--consumer", fmt.Sprint("w", i),
 			"--seed", "1", "--orders", fmt.Sprint(orders), "--concurrency", "6",
 			"--claim-after", "2s", "--lock-ttl", "3s", "--max-deliveries", "5")
-		cmd.Env = append(os.Environ(), "REDIS_URL="+redisURL, "DATABASE_URL="+workerDB)
+		cmd.Env = append(os.Environ(), "REDIS_URL="+redisURL, "DATABASE_URL="+workerDB, "EXDESK_AUDIT_KEY="+key.Hex())
 		f, err := os.Create(filepath.Join(logs, fmt.Sprintf("w%d.log", i)))
 		if err != nil {
 			t.Fatal(err)
