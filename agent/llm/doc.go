@@ -14,10 +14,13 @@
 // Investigator runs the policy guard on every proposed action and the
 // model's words never set an outcome.
 //
-// Everything sent to the model passes through a Redactor (emails and phone
-// numbers), and untrusted source text (order notes, carrier event
+// Everything sent to the model passes through a Redactor (emails, IDN and
+// address-literal ones included, and phone numbers in the shapes people
+// write them), and untrusted source text (order notes, carrier event
 // descriptions, questions) reaches the model JSON-encoded inside
-// <untrusted_data> fences.
+// <untrusted_data> fences. JSON (tool results) is redacted string by
+// string, decoded (Redactor.RedactJSON), and questions before they are
+// encoded, so what the model gets stays valid JSON.
 //
 // Budgets per case (round trips, tokens, wall time, tool errors, submit
 // retries) and endpoint failures (429 and 5xx after retries with backoff

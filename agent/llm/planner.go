@@ -275,7 +275,7 @@ func (p *Planner) turn(ctx context.Context, r *run, calls []openai.ToolCall) (bo
 	for i, c := range calls {
 		r.msgs = append(r.msgs, openai.ChatCompletionMessage{
 			Role: openai.ChatMessageRoleTool, ToolCallID: c.ID, Name: strings.TrimSpace(c.Function.Name),
-			Content: p.redact.Redact(results[i]),
+			Content: results[i], // redacted where it was made (callTool, toolErrorJSON)
 		})
 	}
 	return false, nil
@@ -325,24 +325,28 @@ func (p *Planner) callTool(ctx context.Context, r *run, modelCallID, name string
 	if err != nil {
 		return toolErrorJSON(name, tools.CodeFailed, "could not encode the result")
 	}
+	// Redact the JSON before it is fenced: its strings, decoded, so it
+	// stays valid JSON whatever the source systems wrote.
+	red := p.redact.RedactJSON(string(b))
 	var s strings.Builder
-	s.Grow(len(b) + 160)
+	s.Grow(len(red) + 160)
 	// No call-log id in the fence: concurrent calls get log ids in a
 	// racy order, and the request bodies must be deterministic to replay.
 	fmt.Fprintf(&s, "<untrusted_data source=\"tool:%s\">\n", name)
-	s.Write(b)
+	s.WriteString(red)
 	s.WriteString("\n</untrusted_data>")
 	return s.String()
 }
 
-// toolErrorJSON renders a tool error for the model. It begins with
-// {"error": so that turn can count it.
+// toolErrorJSON renders a tool error for the model, its message redacted
+// (errors can quote source data). It begins with {"error": so that turn
+// can count it.
 func toolErrorJSON(tool, code, msg string) string {
 	b, _ := json.Marshal(struct {
 		Error   string `json:"error"`
 		Tool    string `json:"tool"`
 		Message string `json:"message"`
-	}{code, tool, msg})
+	}{code, tool, Redactor{}.Redact(msg)})
 	return string(b)
 }
 
@@ -360,19 +364,19 @@ func (p *Planner) toolDefs(reg *tools.Registry) ([]openai.Tool, error) {
 }
 
 func (p *Planner) userMessage(req agent.Request) (string, error) {
-	d := prompts.UserData{TriggerType: req.Trigger.Type, Event: req.Trigger.Event, OrderID: req.OrderID, SubmitTool: SubmitTool}
+	// Each untrusted piece is redacted decoded, before it is encoded: a
+	// text pass over the rendered message would eat the tails of JSON
+	// escapes (Bob <bob@x.com> is encoded as Bob \u003cbob@x.com\u003e).
+	d := prompts.UserData{TriggerType: p.redact.Redact(req.Trigger.Type), Event: p.redact.Redact(req.Trigger.Event),
+		OrderID: req.OrderID, SubmitTool: SubmitTool}
 	if q := strings.TrimSpace(req.Trigger.Question); q != "" {
-		b, err := json.Marshal(q)
+		b, err := json.Marshal(p.redact.Redact(q))
 		if err != nil {
 			return "", err
 		}
 		d.QuestionJSON = string(b)
 	}
-	s, err := p.set.Execute(prompts.User, d)
-	if err != nil {
-		return "", err
-	}
-	return p.redact.Redact(s), nil
+	return p.set.Execute(prompts.User, d)
 }
 
 // canonicalJSON re-encodes JSON with sorted keys and no insignificant

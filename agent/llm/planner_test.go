@@ -2,6 +2,7 @@ package llm
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -498,6 +499,65 @@ func TestModelCannotReachOtherCustomers(t *testing.T) {
 		}
 		if call.Tool == "get_credit_position" || call.Tool == "get_order" {
 			t.Errorf("call %s %s was answered: %s", call.ID, call.Tool, call.Args)
+		}
+	}
+}
+
+// fenced returns the text between an <untrusted_data ...> fence and its
+// end.
+func fenced(t *testing.T, content string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(content, "<untrusted_data")
+	if !ok {
+		t.Fatalf("no fence in %q", content)
+	}
+	_, rest, _ = strings.Cut(rest, ">\n")
+	body, _, ok := strings.Cut(rest, "\n</untrusted_data>")
+	if !ok {
+		t.Fatalf("fence not closed in %q", content)
+	}
+	return body
+}
+
+// TestRedactedToolResultsStayJSON: personal data in source text reaches the
+// model redacted, and the fenced tool result is still valid JSON (it used
+// to be redacted after encoding, which turned Bob \u003cbob@… into an
+// invalid escape).
+func TestRedactedToolResultsStayJSON(t *testing.T) {
+	const notes = "Ship to Bob <bob@example.com>; call 5551234567 or 1-800-555-0199 before SO-100014 ships on 2026-05-14."
+	s := newScript(t, calls(fn{"c1", "get_order", `{"order_id":"SO-10061"}`}), expectTools(validSubmit("s"), []string{"c1"}, func(t *testing.T, _ int, content string) {
+		body := fenced(t, content)
+		var v any
+		if err := json.Unmarshal([]byte(body), &v); err != nil {
+			t.Fatalf("fenced tool result is not JSON: %v: %s", err, body)
+		}
+		if strings.Contains(body, "bob@example.com") || strings.Contains(body, "5551234567") || strings.Contains(body, "555-0199") {
+			t.Errorf("personal data reached the model: %s", body)
+		}
+		if !contains(body, "Bob \\u003c[email]\\u003e", "[phone]", "SO-100014", "2026-05-14") {
+			t.Errorf("notes not redacted as expected: %s", body)
+		}
+	}))
+	p := newPlanner(t, s.srv.URL, nil)
+	f := newFixture(t, "credit-blocked-01", p, func(c *evals.Case) { c.Snapshot.Orders[0].Notes = notes })
+	if _, err := f.inv.Investigate(context.Background(), f.c.Trigger); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestQuestionRedactedBeforeEncoding(t *testing.T) {
+	p := newPlanner(t, "http://127.0.0.1:1", nil)
+	for _, q := range []string{"Bob <bob@example.com> asks about SO-10047", "call josé@bücher.de or 555–123–4567", `"<@b.co"`} {
+		msg, err := p.userMessage(agent.Request{OrderID: "SO-10047", Trigger: agent.Trigger{Type: "question", Question: q}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		if err := json.Unmarshal([]byte(fenced(t, msg)), &got); err != nil {
+			t.Fatalf("question %q: fenced JSON invalid: %v\n%s", q, err, msg)
+		}
+		if want := (Redactor{}).Redact(q); got != want {
+			t.Errorf("question %q reached the model as %q, want %q", q, got, want)
 		}
 	}
 }
