@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -288,7 +289,33 @@ func jsonProblem(err error) string {
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return fmt.Sprintf("found %s where %s was expected", te.Value, te.Type)
+		return fmt.Sprintf("found %s where %s was expected", te.Value, jsonKind(te.Type))
 	}
 	return err.Error()
+}
+
+// jsonKind names what JSON a Go type decodes from, for senders who know
+// JSON and not our types (whose names also change between Go releases:
+// json.RawMessage reads as jsontext.Value from Go 1.27 on).
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another value"
+	}
+	switch t.Kind() {
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 && t.Kind() == reflect.Slice {
+			return "a JSON value" // json.RawMessage and []byte
+		}
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "a number"
+	}
+	return "another value"
 }

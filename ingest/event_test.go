@@ -35,7 +35,7 @@ func TestParseEvents(t *testing.T) {
 		{name: "empty array", body: `[]`, wantErr: []string{"no events in the array"}},
 		{name: "empty body", body: ` `, wantErr: []string{"empty body: send one event object or an array of events"}},
 		{name: "not json", body: `{"id":`, wantErr: []string{"event: not a JSON object: unexpected end of JSON input at byte 6"}},
-		{name: "array of strings", body: `["x"]`, wantErr: []string{"events[0]: not a JSON object: found string where map[string]json.RawMessage was expected"}},
+		{name: "array of strings", body: `["x"]`, wantErr: []string{"events[0]: not a JSON object: found string where an object was expected"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
