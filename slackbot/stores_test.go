@@ -24,7 +24,7 @@ import (
 func TestCaseRendersTheSameFromEveryStore(t *testing.T) {
 	ctx := context.Background()
 	url := storetest.PostgresURL(t)
-	pg, err := postgres.Open(ctx, url, postgres.Options{Schema: "render_" + store.NewID("")[:10]})
+	pg, err := postgres.Open(ctx, url, postgres.Options{Schema: "render_" + store.NewID("")[:10], AuditKey: storetest.NewAuditKey(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
