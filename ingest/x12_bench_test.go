@@ -17,6 +17,7 @@ import (
 	"github.com/exdesk/exdesk/store"
 	"github.com/exdesk/exdesk/store/postgres"
 	"github.com/exdesk/exdesk/store/sqlite"
+	"github.com/exdesk/exdesk/store/storetest"
 )
 
 // delays214 is one interchange with a delayed-shipment 214 for each
@@ -136,7 +137,7 @@ func openBenchStore(b *testing.B, i int) benchStore {
 			b.Fatal("EXDESK_BENCH_STORE=postgres needs DATABASE_URL")
 		}
 		schema := fmt.Sprintf("exdesk_bench_%d_%d", time.Now().UnixNano(), i)
-		st, err := postgres.Open(ctx, url, postgres.Options{Schema: schema})
+		st, err := postgres.Open(ctx, url, postgres.Options{Schema: schema, AuditKey: storetest.NewAuditKey(b)})
 		if err != nil {
 			b.Fatal(err)
 		}
