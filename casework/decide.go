@@ -126,7 +126,7 @@ func (d *Desk) Approve(ctx context.Context, proposalID string, who Approver) (Re
 		d.log.Error("audit entry not written", "kind", "proposal.approved", "proposal", p.ID, "err", err)
 	}
 	p.State, p.DecidedBy = store.Approved, who.ID
-	return d.run(ctx, *p, conf, &who), nil
+	return d.run(ctx, *p, conf, &who, true), nil
 }
 
 // Reject is a person's rejection of a pending proposal, with their reason.
@@ -298,12 +298,10 @@ func replaceInDocument(ctx context.Context, tx store.Tx, caseID, oldID, newID st
 }
 
 // executeAuto approves and executes a case's top auto action for the
-// policy (event-driven cases only); confidence is the planner's.
-func (d *Desk) executeAuto(ctx context.Context, proposalID string, confidence float64) (*connectors.Execution, error) {
-	p, err := d.st.GetProposal(ctx, proposalID)
-	if err != nil {
-		return nil, err
-	}
+// policy (event-driven cases only); confidence is the planner's. checkDone
+// reads the effects already done on the order first (the caller did not
+// just read them).
+func (d *Desk) executeAuto(ctx context.Context, p store.Proposal, confidence float64, checkDone bool) (*connectors.Execution, error) {
 	if err := d.st.Transition(ctx, p.ID, store.Pending, store.Approved, ActorPolicy, p.Reason); err != nil {
 		var ce *store.ConflictError
 		if errors.As(err, &ce) {
@@ -312,13 +310,13 @@ func (d *Desk) executeAuto(ctx context.Context, proposalID string, confidence fl
 		return nil, fmt.Errorf("approving auto action %s: %w", p.ID, err)
 	}
 	p.State, p.DecidedBy = store.Approved, ActorPolicy
-	r := d.run(ctx, *p, confidence, nil)
+	r := d.run(ctx, p, confidence, nil, checkDone)
 	return r.Execution, r.Err
 }
 
 // run claims and executes an approved proposal and records the outcome.
-// approver is nil for auto actions.
-func (d *Desk) run(ctx context.Context, p store.Proposal, conf float64, approver *Approver) Result {
+// approver is nil for auto actions. checkDone: see executeAuto.
+func (d *Desk) run(ctx context.Context, p store.Proposal, conf float64, approver *Approver, checkDone bool) Result {
 	by := ActorPolicy
 	if approver != nil {
 		by = approver.ID
@@ -328,11 +326,13 @@ func (d *Desk) run(ctx context.Context, p store.Proposal, conf float64, approver
 	res := Result{Proposal: p}
 	// The same business effect, executed on the order before (in any
 	// case within the window), is not executed again.
-	if done, err := d.doneEffects(ctx, &agent.Case{OrderID: p.OrderID, Actions: []agent.Proposal{{Action: a}}}); err == nil {
-		if e, ok := done[a.Key()]; ok && e.ProposalID != p.ID {
-			why := fmt.Errorf("%w: the same action was executed on %s under proposal %s (%s, by %s)",
-				ErrAlreadyDone, e.OrderID, e.ProposalID, e.StartedAt.Format(time.RFC3339), e.By)
-			return d.finish(ctx, p, by, nil, nil, why, false, false)
+	if checkDone {
+		if done, err := d.doneEffects(ctx, &agent.Case{OrderID: p.OrderID, Actions: []agent.Proposal{{Action: a}}}); err == nil {
+			if e, ok := done[a.Key()]; ok && e.ProposalID != p.ID {
+				why := fmt.Errorf("%w: the same action was executed on %s under proposal %s (%s, by %s)",
+					ErrAlreadyDone, e.OrderID, e.ProposalID, e.StartedAt.Format(time.RFC3339), e.By)
+				return d.finish(ctx, p, by, nil, nil, why, false, false)
+			}
 		}
 	}
 	err := d.st.RecordExecution(ctx, &store.Execution{ProposalID: p.ID, CaseID: p.CaseID, Action: a, By: by})

@@ -95,8 +95,10 @@ func (d *Desk) HandleEvent(ctx context.Context, ev connectors.Event) (EventResul
 		case err != nil:
 			return res.EventResult, err
 		}
-		if res.execute != "" {
-			res.Executed, res.ExecErr = d.executeAuto(ctx, res.execute, res.confidence)
+		if res.execute != nil {
+			// The effects done on the order were read just now, under the
+			// order's lock: no need to read them again before executing.
+			res.Executed, res.ExecErr = d.executeAuto(ctx, *res.execute, res.confidence, false)
 		}
 		return res.EventResult, nil
 	}
@@ -105,7 +107,7 @@ func (d *Desk) HandleEvent(ctx context.Context, ev connectors.Event) (EventResul
 // eventResult is an EventResult with the proposal to execute.
 type eventResult struct {
 	EventResult
-	execute    string
+	execute    *store.Proposal
 	confidence float64
 }
 
@@ -318,7 +320,7 @@ func (d *Desk) finishCase(ctx context.Context, caseID string) error {
 		}
 		switch {
 		case p.State == store.Pending && a.Decision.Outcome == policy.Auto:
-			_, _ = d.executeAuto(ctx, p.ID, a.Confidence)
+			_, _ = d.executeAuto(ctx, p, a.Confidence, true)
 		case p.State == store.Approved:
 			d.recoverOne(ctx, p, true)
 		}

@@ -49,7 +49,7 @@ type proposals struct {
 	items []proposal
 	// execute is the pending auto proposal to execute now (event mode),
 	// with the planner's confidence in it.
-	execute    string
+	execute    *store.Proposal
 	confidence float64
 	// superseded are the pending proposals replaced by new ones; retired
 	// those no action carries any more.
@@ -130,7 +130,7 @@ func (d *Desk) propose(c *agent.Case, existing []store.Proposal, done map[string
 			out.items = append(out.items, item)
 			if p.State == store.Pending && a.Decision.Outcome != policy.Blocked {
 				if top && a.Decision.Outcome == policy.Auto && m == byEvent {
-					out.execute, out.confidence = p.ID, a.Confidence
+					out.execute, out.confidence = p, a.Confidence
 				}
 				top = false
 			} else if p.State == store.Approved || p.State == store.Executed {
@@ -153,7 +153,7 @@ func (d *Desk) propose(c *agent.Case, existing []store.Proposal, done map[string
 		}
 		if a.Decision.Outcome != policy.Blocked {
 			if top && a.Decision.Outcome == policy.Auto && m == byEvent {
-				out.execute, out.confidence = np.ID, a.Confidence
+				out.execute, out.confidence = np, a.Confidence
 			}
 			top = false
 		}

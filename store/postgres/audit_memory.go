@@ -36,49 +36,63 @@ func (s *Store) AppendAudit(ctx context.Context, e *store.AuditEntry) error {
 	return nil
 }
 
-// appendAudit seals e onto the chain in a transaction of its own (a
-// savepoint inside InTx) and returns the new head. Moving the checkpoint
-// is the caller's, once the head is committed.
+// appendAudit seals e onto the chain in a transaction of its own and
+// returns the new head. Moving the checkpoint is the caller's, once the
+// head is committed.
 func (s *Store) appendAudit(ctx context.Context, e *store.AuditEntry) (store.AuditHead, error) {
+	var head store.AuditHead
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		head, err = s.sealAudit(ctx, tx, []*store.AuditEntry{e})
+		return err
+	})
+	return head, err
+}
+
+// sealAudit seals es onto the chain in tx, in order, and returns the new
+// head: the chain head locked (SELECT ... FOR UPDATE, which serialises
+// appends across replicas), checked against the checkpoint, then every
+// row and the head's move sent in one batch — two round trips while the
+// head is held, however many entries.
+func (s *Store) sealAudit(ctx context.Context, tx pgx.Tx, es []*store.AuditEntry) (store.AuditHead, error) {
 	if s.key.IsZero() {
 		return store.AuditHead{}, fmt.Errorf("append audit: %w (the store was opened to migrate only)", store.ErrNoAuditKey)
 	}
-	sealed := *e
-	err := pgx.BeginFunc(ctx, s.q, func(tx pgx.Tx) error {
-		var head store.AuditHead
-		if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&head.Seq, &head.Hash); err != nil {
-			return fmt.Errorf("read chain head: %w", err)
-		}
-		if err := s.checkpoint.Guard(head, func(seq int64) (string, bool, error) {
-			var h string
-			err := tx.QueryRow(ctx, `SELECT hash FROM audit_log WHERE seq = $1`, seq).Scan(&h)
-			if errors.Is(err, pgx.ErrNoRows) {
-				return "", false, nil
-			}
-			return h, err == nil, err
-		}); err != nil {
-			return err
-		}
-		sealed = *e
-		if err := store.SealAudit(s.key, head, &sealed); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO audit_log (seq, at, actor, kind, case_id, proposal_id, rule, outcome,
-			data, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9::json,$10,$11)`,
-			sealed.Seq, sealed.At, sealed.Actor, sealed.Kind, sealed.CaseID, sealed.ProposalID, sealed.Rule,
-			sealed.Outcome, string(sealed.Data), sealed.PrevHash, sealed.Hash); err != nil {
-			return fmt.Errorf("insert: %w", err)
-		}
-		if _, err := tx.Exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, sealed.Seq, sealed.Hash); err != nil {
-			return fmt.Errorf("move chain head: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
-		return store.AuditHead{}, fmt.Errorf("append audit: %w", err)
+	var head store.AuditHead
+	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE`).Scan(&head.Seq, &head.Hash); err != nil {
+		return head, fmt.Errorf("append audit: read chain head: %w", err)
 	}
-	*e = sealed
-	return store.AuditHead{Seq: sealed.Seq, Hash: sealed.Hash}, nil
+	if err := s.checkpoint.Guard(head, func(seq int64) (string, bool, error) {
+		var h string
+		err := tx.QueryRow(ctx, `SELECT hash FROM audit_log WHERE seq = $1`, seq).Scan(&h)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return "", false, nil
+		}
+		return h, err == nil, err
+	}); err != nil {
+		return head, fmt.Errorf("append audit: %w", err)
+	}
+	sealed := make([]store.AuditEntry, len(es))
+	batch := &pgx.Batch{}
+	for i, e := range es {
+		sealed[i] = *e
+		se := &sealed[i]
+		if err := store.SealAudit(s.key, head, se); err != nil {
+			return head, fmt.Errorf("append audit: %w", err)
+		}
+		batch.Queue(`INSERT INTO audit_log (seq, at, actor, kind, case_id, proposal_id, rule, outcome,
+			data, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9::json,$10,$11)`,
+			se.Seq, se.At, se.Actor, se.Kind, se.CaseID, se.ProposalID, se.Rule, se.Outcome, string(se.Data), se.PrevHash, se.Hash)
+		head = store.AuditHead{Seq: se.Seq, Hash: se.Hash}
+	}
+	batch.Queue(`UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, head.Seq, head.Hash)
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return head, fmt.Errorf("append audit: %w", err)
+	}
+	for i := range es {
+		*es[i] = sealed[i]
+	}
+	return head, nil
 }
 
 const auditCols = `seq, at, actor, kind, case_id, proposal_id, rule, outcome, data::text, prev_hash, hash`

@@ -37,15 +37,12 @@ func (s *Store) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
 			if err := fn(&bound); err != nil {
 				return err
 			}
-			bound.deferred = nil
-			for _, e := range audit {
-				h, err := bound.appendAudit(ctx, e)
-				if err != nil {
-					return err
-				}
-				head = h
+			if len(audit) == 0 {
+				return nil
 			}
-			return nil
+			h, err := s.sealAudit(ctx, tx, audit)
+			head = h
+			return err
 		})
 		if !retryable(err) {
 			break
