@@ -3,6 +3,7 @@ package agent
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/exdesk/exdesk/connectors"
 )
@@ -42,13 +43,38 @@ func Describe(a connectors.Action) string {
 	case connectors.ActRequestDocuments:
 		return fmt.Sprintf("ask the customer for a current %s", a.Str("document_type"))
 	case connectors.ActRequestDataFix:
-		return fmt.Sprintf("ask data stewardship to fix %s of %s", a.Str("field"), a.Str("entity"))
+		return fmt.Sprintf("ask data stewardship to fix the %s of %s", connectors.FieldWords(a.Str("field")), a.Str("entity"))
 	case connectors.ActNotifyCustomer:
 		return "send the customer an update"
 	case connectors.ActEscalate:
-		return fmt.Sprintf("hand the case to %s", a.Str("role"))
+		to := "hand the case to " + RoleWords(a.Str("role"))
+		if note := strings.TrimSpace(a.Str("note")); note != "" && utf8.RuneCountInString(note) <= maxNoteInDescription {
+			to += " (" + note + ")"
+		}
+		return to
 	}
 	return a.String()
+}
+
+// maxNoteInDescription is the longest escalation note Describe repeats.
+const maxNoteInDescription = 100
+
+// RoleWords names a role of the policy for people, with its article: "a
+// logistics supervisor", "a customer-service supervisor".
+func RoleWords(role string) string {
+	w := connectors.RoleWords(role)
+	if w == "" {
+		return "a person"
+	}
+	return article(w) + " " + w
+}
+
+// article is "an" before a vowel sound, "a" otherwise.
+func article(w string) string {
+	if strings.ContainsRune("aeiouAEIOU", rune(w[0])) {
+		return "an"
+	}
+	return "a"
 }
 
 func plural(n int) string {

@@ -172,9 +172,9 @@ func recommendation(c *Case) string {
 	case !ok:
 		return "No action proposed."
 	case top.Decision.Outcome == policy.Auto:
-		fmt.Fprintf(&s, "Recommended: %s (auto: %s).", Describe(top.Action), top.Decision.Reason)
+		fmt.Fprintf(&s, "Recommended: %s, allowed automatically (%s).", Describe(top.Action), top.Decision.Reason)
 	case top.Decision.Outcome == policy.Approval:
-		fmt.Fprintf(&s, "Recommended: %s, pending approval by %s (%s).", Describe(top.Action), top.Decision.Role, top.Decision.Reason)
+		fmt.Fprintf(&s, "Recommended: %s, pending approval by %s (%s).", Describe(top.Action), RoleWords(top.Decision.Role), top.Decision.Reason)
 	default:
 		fmt.Fprintf(&s, "No action can proceed: %s is blocked (%s).", Describe(top.Action), top.Decision.Reason)
 		return s.String()
