@@ -177,7 +177,7 @@ func TestFollowUpUsesTheThread(t *testing.T) {
 		}
 		return false
 	})
-	for _, want := range []string{"Follow-up", "ship line 1 from DC-ATL", "logistics_supervisor"} {
+	for _, want := range []string{"Follow-up", "ship line 1 from DC-ATL", "a logistics supervisor"} {
 		if !strings.Contains(answer.Text, want) {
 			t.Errorf("follow-up lacks %q: %s", want, answer.Text)
 		}

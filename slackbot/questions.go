@@ -265,7 +265,7 @@ func outcomeWords(d policy.Decision) string {
 	case policy.Auto:
 		return "allowed automatically — " + d.Reason
 	case policy.Approval:
-		return "needs approval by " + d.Role + " — " + d.Reason
+		return "needs approval by " + agent.RoleWords(d.Role) + " — " + d.Reason
 	case policy.Blocked:
 		return "blocked — " + d.Reason
 	}
