@@ -101,7 +101,7 @@ func delayNoExpedite(w *world, v int) built {
 	promised := w.now.AddDate(0, 0, 1)
 	eta := w.now.AddDate(0, 0, s.TransitDays+1)
 	at := w.now.Add(-time.Duration(1+r.IntN(3)) * time.Hour)
-	sh := w.shipment(o, c.ShipTendered, promised, eta, w.ev(at, "SD", "AK", "tender past cut-off time, pickup moved to next day", o.ShipFrom))
+	sh := w.shipment(o, c.ShipTendered, promised, eta, w.ev(at, "SD", "AW", "tender past cut-off time, pickup moved to next day", o.ShipFrom))
 	return built{
 		title:   "Tender missed the cut-off, no service can make the promised date",
 		trigger: w.trigger(o, delayTriggers...),
