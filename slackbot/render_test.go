@@ -193,3 +193,15 @@ func TestRenderSpeaksWords(t *testing.T) {
 		t.Errorf("a case without an exception: %s", raw)
 	}
 }
+
+func TestWithoutMarkup(t *testing.T) {
+	got := withoutMarkup("<@U0123ABC> why is <https://erp.example.com/o/77|SO-5> late, see <#C0456|ops> <!here>")
+	for _, unwanted := range []string{"U0123ABC", "C0456", "https://", "here"} {
+		if strings.Contains(got, unwanted) {
+			t.Errorf("%q kept %q", got, unwanted)
+		}
+	}
+	if !strings.Contains(got, "SO-5") {
+		t.Errorf("%q lost the link's label", got)
+	}
+}

@@ -307,6 +307,22 @@ func (c *Connector) Carriers(context.Context) ([]connectors.Carrier, error) {
 	return out, nil
 }
 
+// SampleOrderIDs implements connectors.OrderSampler: at most n order
+// ids, spread evenly over the sorted ids.
+func (c *Connector) SampleOrderIDs(_ context.Context, n int) ([]string, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	ids := sortedKeys(c.orders)
+	if n <= 0 || len(ids) <= n {
+		return ids, nil
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = ids[i*(len(ids)-1)/max(n-1, 1)]
+	}
+	return out, nil
+}
+
 // PutOrder adds or replaces an order (used by the simulator and tests).
 func (c *Connector) PutOrder(o connectors.Order) {
 	c.mu.Lock()
