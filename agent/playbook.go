@@ -766,6 +766,11 @@ func (b *builder) carrier() {
 			"note": fmt.Sprintf("assign carrier %s instead of %s to %s before its shipment is tendered", t.Carrier, c.CurrentCarrier, id)}),
 			"the carrier must change before a shipment is tendered")
 	default:
+		current := c.CurrentCarrier + " " + c.ServiceLevel
+		if days, ok := f.currentTransit(); ok {
+			current += fmt.Sprintf(" (%d day%s)", days, plural(days))
+		}
+		b.point(cls, f.carriersRef, "carrier_options", "no other carrier %s offers a service as fast as the current %s", eligible, current)
 		b.propose(cls, act(connectors.ActEscalate, connectors.Args{"role": "logistics_supervisor",
 			"note": fmt.Sprintf("find a carrier for %s: no other carrier %s offers a service as fast as %s %s", id, eligible, c.CurrentCarrier, c.ServiceLevel)}),
 			"no carrier is eligible for this lane")
