@@ -11,6 +11,9 @@ import (
 
 	"github.com/exdesk/exdesk/agent"
 	"github.com/exdesk/exdesk/connectors"
+	"github.com/exdesk/exdesk/connectors/recorded"
+	"github.com/exdesk/exdesk/evals"
+	"github.com/exdesk/exdesk/policy"
 )
 
 // erp knows a set of order ids and counts its lookups.
@@ -164,4 +167,51 @@ func FuzzOrderTokens(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The Investigator finds a question's order of any shape in the ERP, takes
+// an explicit id that differs only in letter case, and says what an id
+// written another way may have meant.
+func TestInvestigatorFindsOrdersOfEveryShape(t *testing.T) {
+	ls, err := evals.LoadDir("../evals/cases")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shapes := map[string]*regexp.Regexp{"SAP": regexp.MustCompile(`^\d{10}$`), "slashes": regexp.MustCompile(`^SO/\d{4}/\d{4}$`), "NW": regexp.MustCompile(`^NW-\d+$`)}
+	tried := map[string]bool{}
+	engine, err := policy.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range ls {
+		id := l.Case.Trigger.OrderID
+		for name, re := range shapes {
+			if tried[name] || !re.MatchString(id) {
+				continue
+			}
+			tried[name] = true
+			conn := recorded.New(l.Case.Snapshot)
+			sys := conn.Systems()
+			inv := &agent.Investigator{Planner: agent.Playbook{}, Systems: sys, Guard: policy.NewGuard(engine, sys)}
+			ctx := context.Background()
+			c, err := inv.Investigate(ctx, agent.Trigger{Type: agent.TriggerQuestion, Question: "what's going on with " + id + "?"})
+			if err != nil || c.OrderID != id {
+				t.Errorf("%s: question about %s: %v", name, id, err)
+			}
+			if c, err := inv.Investigate(ctx, agent.Trigger{Type: agent.TriggerEvent, Event: "order_changed", OrderID: strings.ToLower(id)}); err != nil || c.OrderID != id {
+				t.Errorf("%s: explicit %s in lower case: %v", name, strings.ToLower(id), err)
+			}
+			squeezed := strings.NewReplacer("-", "", "/", "").Replace(id)
+			if squeezed == id {
+				squeezed = strings.TrimLeft(id, "0")
+			}
+			_, err = inv.Investigate(ctx, agent.Trigger{Type: agent.TriggerQuestion, Question: "why is " + squeezed + " late?"})
+			if !errors.Is(err, agent.ErrUnknownOrder) || !strings.Contains(err.Error(), "did you mean "+id+"?") {
+				t.Errorf("%s: %s written as %s: %v", name, id, squeezed, err)
+			}
+		}
+	}
+	if len(tried) != len(shapes) {
+		t.Errorf("the corpus has orders of shapes %v only", tried)
+	}
 }
