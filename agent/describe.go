@@ -3,7 +3,6 @@ package agent
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/exdesk/exdesk/connectors"
 )
@@ -47,17 +46,12 @@ func Describe(a connectors.Action) string {
 	case connectors.ActNotifyCustomer:
 		return "send the customer an update"
 	case connectors.ActEscalate:
-		to := "hand the case to " + RoleWords(a.Str("role"))
-		if note := strings.TrimSpace(a.Str("note")); note != "" && utf8.RuneCountInString(note) <= maxNoteInDescription {
-			to += " (" + note + ")"
-		}
-		return to
+		// The note is what the task says; its execution repeats it ("task
+		// opened for the logistics supervisor: …"), so it is not said here.
+		return "hand the case to " + RoleWords(a.Str("role"))
 	}
 	return a.String()
 }
-
-// maxNoteInDescription is the longest escalation note Describe repeats.
-const maxNoteInDescription = 100
 
 // RoleWords names a role of the policy for people, with its article: "a
 // logistics supervisor", "a customer-service supervisor".
