@@ -92,14 +92,17 @@ func (f Found) Err() error {
 }
 
 // Find scans text for candidate order ids and confirms them in the ERP.
-// Its error is an ERP failure other than "not found"; a question that
-// names no known order is an empty Found (see Found.Err).
+// Its error is an ERP failure other than "not found" when no order could
+// be confirmed (a token an ERP refuses to look up, such as one too long for
+// its keys, does not stop the others); a question that names no known
+// order is an empty Found (see Found.Err).
 func (f OrderFinder) Find(ctx context.Context, text string) (Found, error) {
 	found := Found{Question: text, Examples: f.Examples}
 	budget := f.MaxLookups
 	if budget <= 0 {
 		budget = 16
 	}
+	var failed error
 	lookup := func(id string) (string, bool, error) {
 		if budget <= 0 || id == "" {
 			return "", false, nil
@@ -114,8 +117,13 @@ func (f OrderFinder) Find(ctx context.Context, text string) (Found, error) {
 			return id, true, nil
 		case errors.Is(err, connectors.ErrNotFound):
 			return "", false, nil
+		case ctx.Err() != nil:
+			return "", false, ctx.Err()
 		}
-		return "", false, fmt.Errorf("looking up order %s: %w", id, err)
+		if failed == nil {
+			failed = fmt.Errorf("looking up order %s: %w", id, err)
+		}
+		return "", false, nil
 	}
 	tokens := OrderTokens(text, f.Hint)
 	// Hint matches first: under the lookup budget they are the likeliest.
@@ -165,6 +173,9 @@ func (f OrderFinder) Find(ctx context.Context, text string) (Found, error) {
 		if !suggested && looksLikeID(tok, f.Hint, f.Examples) {
 			found.Unknown = append(found.Unknown, tok)
 		}
+	}
+	if failed != nil && len(found.OrderIDs) == 0 && len(found.Suggestions) == 0 {
+		return found, failed
 	}
 	return found, nil
 }

@@ -115,8 +115,15 @@ func TestOrderFinderBoundsAndErrors(t *testing.T) {
 	if e.lookups > 4 {
 		t.Errorf("%d lookups, want at most 4", e.lookups)
 	}
+	// An ERP that refuses one token (a key too long for it) still answers
+	// for the others.
+	picky := &pickyERP{erp: erp{ids: []string{"0004471958"}}}
+	got, err := agent.OrderFinder{ERP: picky}.Find(context.Background(), "SO-2026-0390-LONGKEY or 0004471958?")
+	if err != nil || !slices.Equal(got.OrderIDs, []string{"0004471958"}) {
+		t.Errorf("a refused token stopped the others: %v, %v", got.OrderIDs, err)
+	}
 	down := errors.New("ERP unavailable")
-	_, err := agent.OrderFinder{ERP: &erp{fail: down}}.Find(context.Background(), "why is SO-1 late?")
+	_, err = agent.OrderFinder{ERP: &erp{fail: down}}.Find(context.Background(), "why is SO-1 late?")
 	if !errors.Is(err, down) {
 		t.Errorf("an ERP failure is an error, not \"no order\": %v", err)
 	}
@@ -214,4 +221,14 @@ func TestInvestigatorFindsOrdersOfEveryShape(t *testing.T) {
 	if len(tried) != len(shapes) {
 		t.Errorf("the corpus has orders of shapes %v only", tried)
 	}
+}
+
+// pickyERP refuses ids longer than SAP's 10-character sales order keys.
+type pickyERP struct{ erp }
+
+func (p *pickyERP) Order(ctx context.Context, id string) (connectors.Order, error) {
+	if len(id) > 10 {
+		return connectors.Order{}, errors.New("400 Bad Request: key too long")
+	}
+	return p.erp.Order(ctx, id)
 }
