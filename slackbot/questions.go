@@ -51,17 +51,28 @@ func (b *Bot) answer(ctx context.Context, q question) {
 	}
 	asker := casework.Actor{ID: q.user, Surface: "slack", Channel: q.channel, Thread: q.threadTS, Team: q.team}
 	if err != nil {
+		unknown := errors.Is(err, agent.ErrUnknownOrder)
+		failed := !unknown && !errors.Is(err, agent.ErrNoOrder)
 		switch {
+		case len(found.Suggestions) > 0 || ((!known || th.OrderID == "") && (unknown || failed)):
+			// An id the ERP does not know (with what it may have meant), or
+			// an ERP that did not answer: said even in a case's thread.
+			b.firstReply(q)
+			msg := strings.TrimPrefix(err.Error(), agent.ErrUnknownOrder.Error()+": ")
+			if failed {
+				msg = ":warning: I could not look up the orders you named: " + err.Error()
+			}
+			if q.threadTS == "" {
+				b.ephemeral(ctx, q.channel, q.user, escape(msg))
+			} else {
+				b.reply(ctx, q.channel, q.threadTS, escape(msg))
+			}
+			return
 		case !known || th.OrderID == "":
 			b.firstReply(q)
-			switch {
-			case errors.Is(err, agent.ErrUnknownOrder) && q.threadTS == "":
-				b.ephemeral(ctx, q.channel, q.user, escape(strings.TrimPrefix(err.Error(), agent.ErrUnknownOrder.Error()+": ")))
-			case errors.Is(err, agent.ErrUnknownOrder):
-				b.reply(ctx, q.channel, q.threadTS, escape(strings.TrimPrefix(err.Error(), agent.ErrUnknownOrder.Error()+": ")))
-			case q.threadTS == "":
+			if q.threadTS == "" {
 				b.ephemeral(ctx, q.channel, q.user, commandUsage(""))
-			default:
+			} else {
 				b.reply(ctx, q.channel, q.threadTS, "I need an order to look at — "+escape(strings.TrimPrefix(err.Error(), agent.ErrNoOrder.Error()+": ")))
 			}
 			return
