@@ -42,8 +42,9 @@ func TestTriggerOrderResolution(t *testing.T) {
 		want string
 		err  error
 	}{
-		{"explicit", agent.Trigger{Type: "event", Event: "hold_placed", OrderID: "so-10047"}, "SO-10047", nil},
-		{"in question", agent.Trigger{Type: "question", Question: "why is so-10047 blocked?"}, "SO-10047", nil},
+		{"explicit, as written", agent.Trigger{Type: "event", Event: "hold_placed", OrderID: " SO/2026/0390 "}, "SO/2026/0390", nil},
+		{"explicit on a question", agent.Trigger{Type: "question", Question: "why?", OrderID: "0004471958"}, "0004471958", nil},
+		{"a question's text is the finder's", agent.Trigger{Type: "question", Question: "why is SO-10047 blocked?"}, "", agent.ErrNoOrder},
 		{"no order in question", agent.Trigger{Type: "question", Question: "what is blocked today?"}, "", agent.ErrNoOrder},
 		{"event without order", agent.Trigger{Type: "event", Event: "hold_placed"}, "", agent.ErrNoOrder},
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -27,25 +26,22 @@ type Trigger struct {
 	Question string `json:"question,omitempty"`
 }
 
-var orderIDPattern = regexp.MustCompile(`(?i)\bSO-\d+\b`)
-
 // ErrNoOrder is returned when a trigger names no order.
 var ErrNoOrder = errors.New("no order named")
 
 // ErrUnknownOrder is wrapped when the trigger's order does not exist.
 var ErrUnknownOrder = errors.New("unknown order")
 
-// ResolveOrderID returns the trigger's order id: the explicit one, or the
-// first order id in the question's text.
+// ResolveOrderID returns the trigger's explicit order id, as written
+// (trimmed). A question's text is not read here: order ids come in every
+// shape, so the orders a question names are found by confirming its tokens
+// in the ERP (OrderFinder, Investigator.FindOrders).
 func (t Trigger) ResolveOrderID() (string, error) {
-	if t.OrderID != "" {
-		return strings.ToUpper(strings.TrimSpace(t.OrderID)), nil
-	}
-	if m := orderIDPattern.FindString(t.Question); m != "" {
-		return strings.ToUpper(m), nil
+	if id := strings.TrimSpace(t.OrderID); id != "" {
+		return id, nil
 	}
 	if t.Type == TriggerQuestion {
-		return "", fmt.Errorf("%w: the question %q names no order; ask about one, e.g. \"why is SO-10042 blocked?\"", ErrNoOrder, t.Question)
+		return "", fmt.Errorf("%w: the question %q carries no order_id; find the orders it names with an OrderFinder", ErrNoOrder, t.Question)
 	}
 	return "", fmt.Errorf("%w: the %s event carries no order_id", ErrNoOrder, t.Event)
 }

@@ -42,13 +42,33 @@ func Describe(a connectors.Action) string {
 	case connectors.ActRequestDocuments:
 		return fmt.Sprintf("ask the customer for a current %s", a.Str("document_type"))
 	case connectors.ActRequestDataFix:
-		return fmt.Sprintf("ask data stewardship to fix %s of %s", a.Str("field"), a.Str("entity"))
+		return fmt.Sprintf("ask data stewardship to fix the %s of %s", connectors.FieldWords(a.Str("field")), a.Str("entity"))
 	case connectors.ActNotifyCustomer:
 		return "send the customer an update"
 	case connectors.ActEscalate:
-		return fmt.Sprintf("hand the case to %s", a.Str("role"))
+		// The note is what the task says; its execution repeats it ("task
+		// opened for the logistics supervisor: …"), so it is not said here.
+		return "hand the case to " + RoleWords(a.Str("role"))
 	}
 	return a.String()
+}
+
+// RoleWords names a role of the policy for people, with its article: "a
+// logistics supervisor", "a customer-service supervisor".
+func RoleWords(role string) string {
+	w := connectors.RoleWords(role)
+	if w == "" {
+		return "a person"
+	}
+	return article(w) + " " + w
+}
+
+// article is "an" before a vowel sound, "a" otherwise.
+func article(w string) string {
+	if strings.ContainsRune("aeiouAEIOU", rune(w[0])) {
+		return "an"
+	}
+	return "a"
 }
 
 func plural(n int) string {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -33,13 +34,39 @@ type Investigator struct {
 	Tools []tools.Handle
 	// NewID returns a fresh case id; nil uses a random one.
 	NewID func(orderID string) string
+	// OrderHint, when set, is the shape the ERP's order ids usually have:
+	// a hint for finding them in questions, never a gate (OrderFinder).
+	OrderHint *regexp.Regexp
+	// OrderExamples are a few real order ids, for "orders look like …" and
+	// for suggesting ids written without their prefix or separators; nil
+	// asks the ERP for some when it can list them (connectors.OrderSampler).
+	OrderExamples []string
+}
+
+// maxOrderExamples is how many real ids a finder learns the shapes from.
+const maxOrderExamples = 5
+
+// FindOrders finds the orders a question names, each confirmed in the ERP
+// (OrderFinder): ids of any shape, the hint's matches first.
+func (inv *Investigator) FindOrders(ctx context.Context, text string) (Found, error) {
+	return inv.finder(ctx).Find(ctx, text)
+}
+
+func (inv *Investigator) finder(ctx context.Context) OrderFinder {
+	examples := inv.OrderExamples
+	if examples == nil {
+		if s, ok := inv.Systems.ERP.(connectors.OrderSampler); ok {
+			examples, _ = s.SampleOrderIDs(ctx, maxOrderExamples)
+		}
+	}
+	return OrderFinder{ERP: inv.Systems.ERP, Hint: inv.OrderHint, Examples: examples}
 }
 
 // Investigate investigates the trigger's order. An unknown order id is an
 // error wrapping ErrUnknownOrder; a trigger naming no order wraps ErrNoOrder.
 func (inv *Investigator) Investigate(ctx context.Context, t Trigger) (*Case, error) {
 	began := time.Now()
-	orderID, err := t.ResolveOrderID()
+	orderID, err := inv.resolve(ctx, t)
 	if err != nil {
 		return nil, err
 	}
@@ -51,9 +78,24 @@ func (inv *Investigator) Investigate(ctx context.Context, t Trigger) (*Case, err
 	o, err := sys.ERP.Order(ctx, orderID)
 	if err != nil {
 		if errors.Is(err, connectors.ErrNotFound) {
-			return nil, fmt.Errorf("%w: %s is not an order in the ERP; check the id (orders look like SO-10042)", ErrUnknownOrder, orderID)
+			// The explicit id may differ from the ERP's in letter case,
+			// prefix or separators: the finder says what it may have meant.
+			found, ferr := inv.FindOrders(ctx, orderID)
+			switch {
+			case ferr != nil:
+				return nil, fmt.Errorf("looking up %s: %w", orderID, ferr)
+			case len(found.OrderIDs) == 1 && strings.EqualFold(found.OrderIDs[0], orderID):
+				orderID = found.OrderIDs[0]
+				o, err = sys.ERP.Order(ctx, orderID)
+			default:
+				found.Unknown = []string{orderID}
+				found.OrderIDs = nil
+				return nil, found.Err()
+			}
 		}
-		return nil, fmt.Errorf("looking up %s: %w", orderID, err)
+		if err != nil {
+			return nil, fmt.Errorf("looking up %s: %w", orderID, err)
+		}
 	}
 	cust, err := sys.ERP.Customer(ctx, o.CustomerID)
 	if err != nil {
@@ -101,6 +143,22 @@ func (inv *Investigator) Investigate(ctx context.Context, t Trigger) (*Case, err
 	c.Calls = calls.List()
 	c.Duration = time.Since(began)
 	return c, nil
+}
+
+// resolve returns the trigger's order: its explicit id, or the first order
+// its question names that the ERP knows.
+func (inv *Investigator) resolve(ctx context.Context, t Trigger) (string, error) {
+	if strings.TrimSpace(t.OrderID) != "" || t.Type != TriggerQuestion {
+		return t.ResolveOrderID()
+	}
+	found, err := inv.FindOrders(ctx, t.Question)
+	if err != nil {
+		return "", err
+	}
+	if err := found.Err(); err != nil {
+		return "", err
+	}
+	return found.OrderIDs[0], nil
 }
 
 // ErrHarness is wrapped by planner errors that are the harness's fault, not
@@ -172,9 +230,9 @@ func recommendation(c *Case) string {
 	case !ok:
 		return "No action proposed."
 	case top.Decision.Outcome == policy.Auto:
-		fmt.Fprintf(&s, "Recommended: %s (auto: %s).", Describe(top.Action), top.Decision.Reason)
+		fmt.Fprintf(&s, "Recommended: %s, allowed automatically (%s).", Describe(top.Action), top.Decision.Reason)
 	case top.Decision.Outcome == policy.Approval:
-		fmt.Fprintf(&s, "Recommended: %s, pending approval by %s (%s).", Describe(top.Action), top.Decision.Role, top.Decision.Reason)
+		fmt.Fprintf(&s, "Recommended: %s, pending approval by %s (%s).", Describe(top.Action), RoleWords(top.Decision.Role), top.Decision.Reason)
 	default:
 		fmt.Fprintf(&s, "No action can proceed: %s is blocked (%s).", Describe(top.Action), top.Decision.Reason)
 		return s.String()

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/tools"
@@ -237,6 +239,21 @@ func (f *findings) carrierKnown() bool {
 	return false
 }
 
+// currentTransit is the transit days of the current carrier's service.
+func (f *findings) currentTransit() (int, bool) {
+	for _, o := range f.carriers.Options {
+		if o.Carrier != f.carriers.CurrentCarrier {
+			continue
+		}
+		for _, s := range o.Services {
+			if s.ServiceLevel == f.carriers.ServiceLevel {
+				return s.TransitDays, true
+			}
+		}
+	}
+	return 0, false
+}
+
 func (f *findings) carrierConflict() bool {
 	if !f.carrierKnown() {
 		return false
@@ -310,6 +327,17 @@ func (b *builder) point(class, ref, tool, format string, args ...any) {
 	}
 }
 
+// note records evidence and, for the primary class, says it in the
+// summary in its own words: said is the summary's sentence (empty: the
+// evidence is not repeated in the summary), evidence the fact as the
+// evidence lists it, with its codes and identifiers.
+func (b *builder) note(class, ref, tool, said, evidence string) {
+	b.draft.Facts = append(b.draft.Facts, Fact{Text: evidence, Source: ref, Tool: tool})
+	if class == b.primary && said != "" {
+		b.points = append(b.points, said)
+	}
+}
+
 func (b *builder) propose(class string, a connectors.Action, rationale string) {
 	if a.OrderID == "" {
 		a.OrderID = b.f.order.OrderID
@@ -345,6 +373,18 @@ func act(typ string, args connectors.Args) connectors.Action {
 
 func usd(x float64) string { return connectors.FormatUSD(connectors.Cents(x)) }
 
+// freightDelta says an added freight cost against the ship-from site's:
+// "$45.29 more than from DC-ATL", "$26.42 less than from DC-CHI".
+func freightDelta(added float64, from string) string {
+	switch c := connectors.Cents(added); {
+	case c > 0:
+		return fmt.Sprintf("%s more than from %s", usd(added), from)
+	case c < 0:
+		return fmt.Sprintf("%s less than from %s", usd(-added), from)
+	}
+	return "the same as from " + from
+}
+
 func (b *builder) plan(class string) {
 	switch class {
 	case connectors.ClassCreditHold:
@@ -366,10 +406,14 @@ func (b *builder) plan(class string) {
 	}
 }
 
-func (b *builder) headlineFor(class, text string) {
+// headlineFor sets the summary's first sentence for the primary class,
+// once; it reports whether text became the headline.
+func (b *builder) headlineFor(class, text string) bool {
 	if class == b.primary && b.headline == "" {
 		b.headline = text
+		return true
 	}
+	return false
 }
 
 func (b *builder) credit() {
@@ -392,9 +436,15 @@ func (b *builder) credit() {
 		b.point(cls, f.creditRef, "get_credit_position", "%s is on credit stop", c.CustomerID)
 	}
 	stop := c.CreditStop || c.MaxDaysPastDue > 90
-	review := act(connectors.ActRequestCreditReview, connectors.Args{"note": fmt.Sprintf(
-		"%s: exposure %s vs limit %s, past due %s (%d days) on order %s", c.CustomerID, usd(c.Exposure), usd(c.CreditLimit),
-		usd(c.PastDueAmount), c.MaxDaysPastDue, id)})
+	reviewNote := fmt.Sprintf("%s (%s): exposure %s against a %s limit with order %s", c.CustomerID, c.CustomerName,
+		usd(c.Exposure), usd(c.CreditLimit), id)
+	if c.PastDueAmount > 0 {
+		reviewNote += fmt.Sprintf("; %s past due, the oldest by %d days", usd(c.PastDueAmount), c.MaxDaysPastDue)
+	}
+	if c.CreditStop {
+		reviewNote += "; on credit stop"
+	}
+	review := act(connectors.ActRequestCreditReview, connectors.Args{"note": reviewNote})
 	prepay := act(connectors.ActRequestPrepayment, connectors.Args{"amount": c.OrderTotal})
 	if c.CreditHold {
 		b.propose(cls, act(connectors.ActReleaseHold, connectors.Args{"hold_code": connectors.HoldCredit}),
@@ -437,8 +487,8 @@ func (b *builder) shortage() {
 	}
 	b.headlineFor(cls, fmt.Sprintf("%s is short of %s at %s", id, strings.Join(shortSKUs, ", "), a.ShipFrom))
 	if alt := a.Alternate; alt != nil {
-		b.point(cls, f.availRef, "check_availability", "%s covers line%s %s; its freight to %s is %s, %s more than from %s",
-			alt.Site, plural(len(alt.Lines)), joinInts(alt.Lines), f.order.ShipTo.Region, usd(alt.FreightCost), usd(alt.AddedFreight), a.ShipFrom)
+		b.point(cls, f.availRef, "check_availability", "%s covers line%s %s; its freight to %s is %s, %s",
+			alt.Site, plural(len(alt.Lines)), joinInts(alt.Lines), f.order.ShipTo.Region, usd(alt.FreightCost), freightDelta(alt.AddedFreight, a.ShipFrom))
 		b.propose(cls, act(connectors.ActAllocateFromSite, connectors.Args{"site": alt.Site, "lines": slices.Clone(alt.Lines)}),
 			fmt.Sprintf("%s is the cheapest site that covers the short lines", alt.Site))
 	} else {
@@ -490,8 +540,8 @@ func (b *builder) pricing() {
 		case l.Mismatch && l.ContractPrice != nil:
 			skus = append(skus, l.SKU)
 			b.point(cls, f.pricesRef, "check_contract_prices",
-				"line %d %s is priced %s but the active contract price is %s (contract %s); the difference × %d is %s",
-				l.Line, l.SKU, usd(l.UnitPrice), usd(*l.ContractPrice), l.ContractValid, l.Qty, usd(l.DeltaTimesQty))
+				"line %d %s is priced %s but the active contract price is %s (contract valid %s); the difference × %d is %s",
+				l.Line, l.SKU, usd(l.UnitPrice), usd(*l.ContractPrice), validWords(l.ContractValid), l.Qty, usd(l.DeltaTimesQty))
 			b.propose(cls, act(connectors.ActCorrectPrice, connectors.Args{"line": l.Line, "price": *l.ContractPrice}),
 				"the active contract sets the price")
 		case l.BelowCost:
@@ -499,7 +549,7 @@ func (b *builder) pricing() {
 			b.point(cls, f.pricesRef, "check_contract_prices", "line %d %s sells at %s, below its cost of %s, with no active contract",
 				l.Line, l.SKU, usd(l.UnitPrice), usd(l.UnitCost))
 			b.propose(cls, act(connectors.ActEscalate, connectors.Args{"role": "pricing_manager",
-				"note": fmt.Sprintf("%s line %d (%s) sells below cost at %s", id, l.Line, l.SKU, usd(l.UnitPrice))}),
+				"note": fmt.Sprintf("line %d of %s sells %s below cost at %s", l.Line, id, l.SKU, usd(l.UnitPrice))}),
 				"a below-cost price without a contract needs a pricing decision")
 			if l.ListPrice > 0 {
 				b.propose(cls, act(connectors.ActCorrectPrice, connectors.Args{"line": l.Line, "price": l.ListPrice}),
@@ -520,6 +570,15 @@ func (b *builder) pricing() {
 	}
 }
 
+// validWords says a contract's validity "from..to" as "from to to".
+func validWords(r string) string {
+	from, to, ok := strings.Cut(r, "..")
+	if !ok {
+		return r
+	}
+	return from + " to " + to
+}
+
 func (b *builder) delay() {
 	const cls = connectors.ClassShipmentDelay
 	f := b.f
@@ -531,12 +590,22 @@ func (b *builder) delay() {
 		b.headlineFor(cls, fmt.Sprintf("%s's shipment %s (%s %s) is at risk", id, s.ID, s.Carrier, s.ServiceLevel))
 		if s.Late {
 			b.point(cls, f.shipsRef, "track_shipments", "shipment %s is %s with ETA %s, %.0f hours after the promised %s",
-				s.ID, s.Status, s.ETA.Format("2006-01-02 15:04"), s.HoursLate, s.PromisedDelivery.Format("2006-01-02 15:04"))
+				s.ID, connectors.StatusWords(s.Status), s.ETA.Format("2006-01-02 15:04"), s.HoursLate, s.PromisedDelivery.Format("2006-01-02 15:04"))
 		}
 		for _, e := range s.Events {
-			if connectors.IsExceptionEvent(e) {
-				b.point(cls, f.shipsRef, "track_shipments", "carrier event %s/%s at %s on %s", e.Code, e.Reason, e.Location, e.At.Format("2006-01-02 15:04"))
+			if !connectors.IsExceptionEvent(e) {
+				continue
 			}
+			at := e.At.Format("2006-01-02 15:04")
+			words := connectors.EventWords(e)
+			evidence := fmt.Sprintf("carrier event on %s: %s (X12 214 %s", at, words, e.Code)
+			if e.Reason != "" {
+				evidence += "/" + e.Reason
+			}
+			if d := strings.TrimSpace(e.Description); d != "" {
+				evidence += fmt.Sprintf(", carrier's note %q", d)
+			}
+			b.note(cls, f.shipsRef, "track_shipments", fmt.Sprintf("the carrier reported on %s: %s", at, words), evidence+")")
 		}
 		notify := act(connectors.ActNotifyCustomer, connectors.Args{"message": fmt.Sprintf(
 			"Order %s: shipment %s is delayed; new estimated delivery %s. We will keep you posted.", id, s.ID, s.ETA.Format("2006-01-02"))})
@@ -550,7 +619,7 @@ func (b *builder) delay() {
 			b.propose(cls, notify, "the goods are on their way; the customer should know the new ETA")
 			if !s.Started {
 				b.propose(cls, act(connectors.ActEscalate, connectors.Args{"role": "logistics_supervisor",
-					"note": fmt.Sprintf("no faster %s service meets the promise for %s", s.Carrier, s.ID)}),
+					"note": fmt.Sprintf("no faster %s service meets the promise for shipment %s of %s", s.Carrier, s.ID, id)}),
 					"no expedite option meets the promise")
 			}
 		}
@@ -574,8 +643,9 @@ func (b *builder) duplicate() {
 		why = "identical lines"
 	}
 	b.headlineFor(cls, fmt.Sprintf("%s and %s look like the same order", id, c.OrderID))
-	b.point(cls, f.dupsRef, "find_duplicate_orders", "%s and %s have %s, created %.1f hours apart; %s is the newer",
-		id, c.OrderID, why, c.HoursApart, c.Newer)
+	b.note(cls, f.dupsRef, "find_duplicate_orders",
+		fmt.Sprintf("they have %s and were created %.1f hours apart; %s is the newer", why, c.HoursApart, c.Newer),
+		fmt.Sprintf("%s and %s have %s, created %.1f hours apart; %s is the newer", id, c.OrderID, why, c.HoursApart, c.Newer))
 	a := act(connectors.ActCancelOrder, connectors.Args{"reason": "duplicate of " + c.Older + " (" + why + ")", "duplicate_of": c.Older})
 	a.OrderID = c.Newer
 	b.propose(cls, a, fmt.Sprintf("%s is the newer of the two, so it is the duplicate", c.Newer))
@@ -594,44 +664,47 @@ func (b *builder) masterData() {
 			"the data now validates, so the DATA hold is stale")
 		return
 	}
-	var fields []string
 	for _, is := range f.master.Issues {
-		fields = append(fields, is.Field)
-		b.point(cls, f.masterRef, "validate_master_data", "%s: %s", is.Entity, is.Problem)
+		b.point(cls, f.masterRef, "validate_master_data", "%s", is.Problem)
 		b.propose(cls, act(connectors.ActRequestDataFix, connectors.Args{"entity": is.Entity, "field": is.Field}),
 			"the order cannot ship on incomplete or inconsistent master data")
 	}
-	b.headlineFor(cls, fmt.Sprintf("%s fails master-data validation (%s)", id, strings.Join(slices.Compact(fields), ", ")))
+	b.headlineFor(cls, fmt.Sprintf("%s fails master-data validation", id))
 }
 
 func (b *builder) compliance() {
 	const cls = connectors.ClassComplianceHold
 	f, c := b.f, b.f.compliance
 	id := f.order.OrderID
-	var missing []string
+	var missing, expired []string
 	for _, r := range c.Requirements {
+		needs := fmt.Sprintf("line %d (%s) requires %s %s", r.Line, r.SKU, article(r.DocumentType), r.DocumentType)
 		switch r.Status {
 		case "valid":
-			b.point(cls, f.complianceRef, "get_compliance_documents", "line %d %s requires %s; %s %s is valid through %s",
-				r.Line, r.SKU, r.DocumentType, r.DocumentType, r.Number, r.Expires)
+			b.point(cls, f.complianceRef, "get_compliance_documents", "%s; the customer's, %s, is valid through %s", needs, r.Number, r.Expires)
 		case "expired":
-			missing = append(missing, r.DocumentType)
-			b.point(cls, f.complianceRef, "get_compliance_documents", "line %d %s requires %s; %s %s expired on %s",
-				r.Line, r.SKU, r.DocumentType, r.DocumentType, r.Number, r.Expires)
+			expired = append(expired, r.DocumentType)
+			b.point(cls, f.complianceRef, "get_compliance_documents", "%s; the customer's, %s, expired on %s", needs, r.Number, r.Expires)
 		default:
 			missing = append(missing, r.DocumentType)
-			b.point(cls, f.complianceRef, "get_compliance_documents", "line %d %s requires %s; none is on file for %s",
-				r.Line, r.SKU, r.DocumentType, c.CustomerID)
+			b.point(cls, f.complianceRef, "get_compliance_documents", "%s; %s has none on file", needs, c.CustomerID)
 		}
 	}
-	missing = slices.Compact(missing)
-	for _, doc := range missing {
+	missing, expired = compactSorted(missing), compactSorted(expired)
+	for _, doc := range compactSorted(append(slices.Clone(missing), expired...)) {
 		b.propose(cls, act(connectors.ActRequestDocuments, connectors.Args{"document_type": doc}),
 			fmt.Sprintf("a current %s must be on file before regulated goods ship", doc))
 	}
+	var why []string
+	if len(missing) > 0 {
+		why = append(why, "no "+strings.Join(missing, " or ")+" on file")
+	}
+	if len(expired) > 0 {
+		why = append(why, "the "+strings.Join(expired, " and ")+" expired")
+	}
 	switch {
-	case len(missing) > 0:
-		b.headlineFor(cls, fmt.Sprintf("%s cannot ship: %s missing or expired", id, strings.Join(missing, ", ")))
+	case len(why) > 0:
+		b.headlineFor(cls, fmt.Sprintf("%s cannot ship: %s", id, strings.Join(why, ", and ")))
 	case len(c.Requirements) > 0:
 		b.headlineFor(cls, fmt.Sprintf("%s is under compliance review and the required documents are valid", id))
 	default:
@@ -643,55 +716,94 @@ func (b *builder) compliance() {
 	}
 }
 
+// compactSorted sorts and deduplicates.
+func compactSorted(s []string) []string {
+	slices.Sort(s)
+	return slices.Compact(s)
+}
+
 func (b *builder) carrier() {
 	const cls = connectors.ClassCarrierConflict
 	f, c := b.f, b.f.carriers
 	id := f.order.OrderID
-	if c.HazmatGoods && !c.CurrentCertified {
-		b.headlineFor(cls, fmt.Sprintf("%s ships hazmat goods with %s, which is not hazmat certified", id, c.CurrentCarrier))
-		b.point(cls, f.carriersRef, "carrier_options", "%s carries hazmat items %s but carrier %s is not hazmat certified",
-			id, strings.Join(c.HazmatSKUs, ", "), c.CurrentCarrier)
+	hazmat := c.HazmatGoods && !c.CurrentCertified
+	if hazmat {
+		evidence := fmt.Sprintf("%s carries hazmat item%s %s but carrier %s is not hazmat certified",
+			id, plural(len(c.HazmatSKUs)), strings.Join(c.HazmatSKUs, ", "), c.CurrentCarrier)
+		said := ""
+		if !b.headlineFor(cls, fmt.Sprintf("%s ships hazmat goods (%s) with %s, which is not hazmat certified", id, strings.Join(c.HazmatSKUs, ", "), c.CurrentCarrier)) {
+			said = evidence
+		}
+		b.note(cls, f.carriersRef, "carrier_options", said, evidence)
 	}
 	if !c.CurrentHasCapacity {
-		b.headlineFor(cls, fmt.Sprintf("%s's carrier %s has no capacity to %s", id, c.CurrentCarrier, c.Region))
-		b.point(cls, f.carriersRef, "carrier_options", "carrier %s has no capacity on the lane to %s", c.CurrentCarrier, c.Region)
+		evidence := fmt.Sprintf("carrier %s has no capacity on the lane to %s", c.CurrentCarrier, c.Region)
+		said := ""
+		if !b.headlineFor(cls, fmt.Sprintf("%s's carrier %s has no capacity on the lane to %s", id, c.CurrentCarrier, c.Region)) {
+			said = evidence
+		}
+		b.note(cls, f.carriersRef, "carrier_options", said, evidence)
+	}
+	eligible := "with capacity to " + c.Region
+	if c.HazmatGoods {
+		eligible = "hazmat certified and with capacity to " + c.Region
 	}
 	t := c.RebookTarget
+	if t != nil {
+		text := fmt.Sprintf("%s is the cheapest carrier %s: its %s service costs %s and takes %d day%s",
+			t.Carrier, eligible, t.ServiceLevel, usd(t.Cost), t.TransitDays, plural(t.TransitDays))
+		if days, ok := f.currentTransit(); ok && t.ServiceLevel != c.ServiceLevel {
+			text += fmt.Sprintf(", no longer than the current %s %s (%d day%s)", c.CurrentCarrier, c.ServiceLevel, days, plural(days))
+		}
+		b.point(cls, f.carriersRef, "carrier_options", "%s", text)
+	}
 	switch {
 	case t != nil && c.ShipmentID != "":
-		b.point(cls, f.carriersRef, "carrier_options", "%s is the cheapest eligible carrier at %s %s (hazmat certified: %t)",
-			t.Carrier, usd(t.Cost), t.ServiceLevel, t.HazmatCertified)
 		b.propose(cls, act(connectors.ActRebookCarrier, connectors.Args{"shipment_id": c.ShipmentID, "carrier": t.Carrier}),
-			fmt.Sprintf("%s is the cheapest carrier with capacity%s on the lane", t.Carrier, map[bool]string{true: " and hazmat certification", false: ""}[c.HazmatGoods]))
+			fmt.Sprintf("%s is the cheapest carrier %s", t.Carrier, eligible))
 	case t != nil:
 		b.propose(cls, act(connectors.ActEscalate, connectors.Args{"role": "logistics_supervisor",
-			"note": fmt.Sprintf("%s has no shipment yet; assign carrier %s instead of %s", id, t.Carrier, c.CurrentCarrier)}),
+			"note": fmt.Sprintf("assign carrier %s instead of %s to %s before its shipment is tendered", t.Carrier, c.CurrentCarrier, id)}),
 			"the carrier must change before a shipment is tendered")
 	default:
+		current := c.CurrentCarrier + " " + c.ServiceLevel
+		if days, ok := f.currentTransit(); ok {
+			current += fmt.Sprintf(" (%d day%s)", days, plural(days))
+		}
+		b.point(cls, f.carriersRef, "carrier_options", "no other carrier %s offers a service as fast as the current %s", eligible, current)
 		b.propose(cls, act(connectors.ActEscalate, connectors.Args{"role": "logistics_supervisor",
-			"note": fmt.Sprintf("no eligible carrier on the lane to %s for %s", c.Region, id)}),
+			"note": fmt.Sprintf("find a carrier for %s: no other carrier %s offers a service as fast as %s %s", id, eligible, c.CurrentCarrier, c.ServiceLevel)}),
 			"no carrier is eligible for this lane")
 	}
 }
 
 func (b *builder) noException() {
 	f := b.f
-	b.draft.Summary = fmt.Sprintf("%s (%s) shows no exception: status %s, no holds, stock, prices, carrier and documents check out.",
-		f.order.OrderID, f.order.CustomerName, f.order.Status)
-	b.fact(f.orderRef, "get_order", "%s is %s with %d line%s totalling %s", f.order.OrderID, f.order.Status,
+	b.draft.Summary = fmt.Sprintf("%s (%s) shows no exception: it is %s, with no holds, and its stock, prices, carrier and documents check out.",
+		f.order.OrderID, f.order.CustomerName, connectors.StatusWords(f.order.Status))
+	b.fact(f.orderRef, "get_order", "%s is %s with %d line%s totalling %s", f.order.OrderID, connectors.StatusWords(f.order.Status),
 		len(f.order.Lines), plural(len(f.order.Lines)), usd(f.order.Total))
 }
 
 func (b *builder) summarise(detected map[string]bool) {
 	var s strings.Builder
-	s.WriteString(b.headline)
-	s.WriteString(". ")
-	for _, p := range b.points {
-		s.WriteString(strings.ToUpper(p[:1]) + p[1:])
+	said := map[string]bool{}
+	sentence := func(text string) {
+		text = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(text), "."))
+		if text == "" || said[strings.ToLower(text)] {
+			return // a sentence is said once
+		}
+		said[strings.ToLower(text)] = true
+		r, n := utf8.DecodeRuneInString(text)
+		s.WriteString(string(unicode.ToUpper(r)) + text[n:])
 		s.WriteString(". ")
 	}
+	sentence(b.headline)
+	for _, p := range b.points {
+		sentence(p)
+	}
 	if len(b.draft.AlsoDetected) > 0 {
-		fmt.Fprintf(&s, "Also detected: %s. ", strings.ReplaceAll(strings.Join(b.draft.AlsoDetected, ", "), "_", " "))
+		sentence("also detected: " + strings.ReplaceAll(strings.Join(b.draft.AlsoDetected, ", "), "_", " "))
 	}
 	b.draft.Summary = strings.TrimSpace(s.String())
 }

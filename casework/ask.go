@@ -14,7 +14,8 @@ import (
 // Question is a question about an order from a person on a surface.
 type Question struct {
 	Text string
-	// OrderID is the order asked about; empty: the first order id in Text.
+	// OrderID is the order asked about; empty: the first order Text names
+	// that the ERP knows (FindOrders).
 	OrderID string
 	Asker   Actor
 }
@@ -42,6 +43,16 @@ const maxQuestionChars = 500
 // and audit trail.
 func (d *Desk) Ask(ctx context.Context, q Question) (Answer, error) {
 	t := agent.Trigger{Type: agent.TriggerQuestion, Question: q.Text, OrderID: q.OrderID}
+	if t.OrderID == "" {
+		found, err := d.FindOrders(ctx, q.Text)
+		if err != nil {
+			return Answer{}, err
+		}
+		if err := found.Err(); err != nil {
+			return Answer{}, err
+		}
+		t.OrderID = found.OrderIDs[0]
+	}
 	orderID, err := t.ResolveOrderID()
 	if err != nil {
 		return Answer{}, err
@@ -94,6 +105,23 @@ func (d *Desk) Ask(ctx context.Context, q Question) (Answer, error) {
 		return Answer{View: v, Case: c, Opened: true}, nil
 	}
 	return Answer{}, fmt.Errorf("the open case of %s changed while answering; ask again", orderID)
+}
+
+// OrderFinding finds the orders a question names, confirmed in the ERP;
+// *agent.Investigator implements it (with its order-id hint and examples).
+type OrderFinding interface {
+	FindOrders(ctx context.Context, text string) (agent.Found, error)
+}
+
+var _ OrderFinding = (*agent.Investigator)(nil)
+
+// FindOrders finds the orders a question names: through the investigator
+// when it can (OrderFinding), else in the desk's ERP with no hint.
+func (d *Desk) FindOrders(ctx context.Context, text string) (agent.Found, error) {
+	if f, ok := d.inv.(OrderFinding); ok {
+		return f.FindOrders(ctx, text)
+	}
+	return agent.OrderFinder{ERP: d.sys.ERP}.Find(ctx, text)
 }
 
 // Preview investigates an order read-only on current data: nothing is

@@ -92,3 +92,12 @@ type Execution struct {
 	// same id and nothing was done again.
 	Replayed bool `json:"replayed,omitempty"`
 }
+
+// OrderSampler is implemented by ERPs that can list some of their order
+// ids (recorded snapshots, the simulator). exdesk shows people what order
+// ids look like from them and learns their shape to suggest an id written
+// without its prefix or separators.
+type OrderSampler interface {
+	// SampleOrderIDs returns at most n order ids, spread over the ERP's.
+	SampleOrderIDs(ctx context.Context, n int) ([]string, error)
+}

@@ -2,9 +2,13 @@
 // operations (customers, items, orders, inventory, contracts, shipments,
 // carriers and sites, as the exdesk.case/v1 snapshot describes them), the
 // narrow interfaces exdesk reads the ERP, inventory (WMS) and carrier (TMS)
-// systems through, the action vocabulary those systems execute, and the
-// shared arithmetic (money in cents, availability, freight, expedite cost)
-// that the tools, the planners and the policy guard all agree on.
+// systems through, the action vocabulary those systems execute, the shared
+// arithmetic (money in cents, availability, freight, expedite cost, the
+// rebook target priced at its cheapest service no slower than the current
+// one) that the tools, the planners and the policy guard all agree on, and
+// the words people read for X12 214 status and reason codes, roles and
+// executed tasks (x12.go, words.go). An ERP that can list order ids
+// implements OrderSampler, so people are told what real ids look like.
 //
 // Events (event.go) may carry the state of a shipment or of inbound supply
 // as a carrier or supplier reported it; WithState (overlay.go) wraps a

@@ -160,15 +160,14 @@ func (c Carrier) HasCapacity(region string) bool {
 // Started reports whether the carrier already has the goods: picked up, in
 // transit or delivered, or in exception after an event that shows the goods
 // moving (X12 214 AF departed pick-up, P1 departed terminal, X6 en route,
-// X1 arrived at delivery location).
+// X1 arrived at delivery location, and the later stages; see x12.go).
 func (s Shipment) Started() bool {
 	switch s.Status {
 	case ShipPickedUp, ShipInTransit, ShipDelivered:
 		return true
 	case ShipException:
 		for _, e := range s.Events {
-			switch e.Code {
-			case "AF", "P1", "X6", "X1":
+			if movingEvent(e) {
 				return true
 			}
 		}
@@ -223,17 +222,71 @@ func CheapestExpedite(now time.Time, sh Shipment, carriers []Carrier) (ExpediteO
 	return best, have
 }
 
-// RebookOption is a carrier a shipment can move to.
+// RebookOption is a carrier a shipment can move to, priced at its rebook
+// service.
 type RebookOption struct {
 	Carrier         string
-	ServiceLevel    string
+	ServiceLevel    string // the target's own name of the service
+	TransitDays     int
 	Cost            int64 // cents
 	HazmatCertified bool
 }
 
-// RebookTarget returns the cheapest carrier other than current with capacity
-// on the lane to region and, when hazmat is true, hazmat certification,
-// priced at the given service level.
+// FindCarrier returns the carrier with that code.
+func FindCarrier(carriers []Carrier, code string) (Carrier, bool) {
+	for _, c := range carriers {
+		if c.Code == code {
+			return c, true
+		}
+	}
+	return Carrier{}, false
+}
+
+// RebookService returns the service a rebook target is priced at
+// (DESIGN.md): carriers name their services differently (GROUND, ECON,
+// 2DAY…), so it is the target's cheapest service whose transit_days is no
+// more than that of the current service (the current carrier's service of
+// that level), the faster one on equal cost. A target with no such
+// service is not a target. When the current service is not known (the
+// current carrier or its service is missing from carriers), nothing is
+// known to be as fast but a service of the same name, so that one is used.
+func RebookService(carriers []Carrier, target Carrier, current, level string) (Service, bool) {
+	days, known := currentTransit(carriers, current, level)
+	if !known {
+		return target.Service(level)
+	}
+	var best Service
+	have := false
+	for _, s := range target.Services {
+		if s.TransitDays > days {
+			continue
+		}
+		cost := Cents(s.CostPerOrder)
+		if !have || cost < Cents(best.CostPerOrder) ||
+			(cost == Cents(best.CostPerOrder) && (s.TransitDays < best.TransitDays ||
+				(s.TransitDays == best.TransitDays && s.ServiceLevel < best.ServiceLevel))) {
+			best, have = s, true
+		}
+	}
+	return best, have
+}
+
+// currentTransit is the transit days of the current carrier's service of
+// that level.
+func currentTransit(carriers []Carrier, current, level string) (int, bool) {
+	c, ok := FindCarrier(carriers, current)
+	if !ok {
+		return 0, false
+	}
+	s, ok := c.Service(level)
+	return s.TransitDays, ok
+}
+
+// RebookTarget returns the cheapest carrier other than current with
+// capacity on the lane to region and, when hazmat is true, hazmat
+// certification, each priced at its RebookService against the current
+// service level; a carrier without such a service is not a target. On
+// equal cost the carrier code decides, so the answer is stable.
 func RebookTarget(carriers []Carrier, current, region, level string, hazmat bool) (RebookOption, bool) {
 	var best RebookOption
 	have := false
@@ -241,13 +294,13 @@ func RebookTarget(carriers []Carrier, current, region, level string, hazmat bool
 		if c.Code == current || !c.HasCapacity(region) || (hazmat && !c.HazmatCertified) {
 			continue
 		}
-		s, ok := c.Service(level)
+		s, ok := RebookService(carriers, c, current, level)
 		if !ok {
 			continue
 		}
 		cost := Cents(s.CostPerOrder)
 		if !have || cost < best.Cost || (cost == best.Cost && c.Code < best.Carrier) {
-			best = RebookOption{c.Code, level, cost, c.HazmatCertified}
+			best = RebookOption{c.Code, s.ServiceLevel, s.TransitDays, cost, c.HazmatCertified}
 			have = true
 		}
 	}
@@ -362,15 +415,4 @@ func ActiveContract(cs []Contract, sku string, day Date) (Contract, bool) {
 		}
 	}
 	return best, found
-}
-
-// IsExceptionEvent reports whether a carrier status event is an exception:
-// X12 214 status SD (shipment delayed), A9 (damaged), A7 (refused) or AP
-// (delivery not completed).
-func IsExceptionEvent(e ShipmentEvent) bool {
-	switch e.Code {
-	case "SD", "A9", "A7", "AP":
-		return true
-	}
-	return false
 }

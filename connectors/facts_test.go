@@ -101,6 +101,101 @@ func TestRebookTarget(t *testing.T) {
 	}
 }
 
+// Carriers name their services differently: a target is priced at its
+// cheapest service no slower than the current one (DESIGN.md), and a
+// carrier without such a service is not a target.
+func TestRebookTargetAcrossServiceNames(t *testing.T) {
+	svc := func(level string, days int, cost float64) connectors.Service {
+		return connectors.Service{ServiceLevel: level, TransitDays: days, CostPerOrder: cost}
+	}
+	current := connectors.Carrier{Code: "ACME", Services: []connectors.Service{svc("STANDARD", 3, 200), svc("NEXTDAY", 1, 500)}}
+	tests := []struct {
+		name    string
+		level   string // the current service
+		others  []connectors.Carrier
+		hazmat  bool
+		want    string // carrier, or "" for no target
+		service string
+		cost    int64
+	}{
+		{"other names, priced at the cheapest no slower", "STANDARD", []connectors.Carrier{
+			{Code: "NORD", Services: []connectors.Service{svc("ECON", 5, 90), svc("GROUND", 3, 180), svc("2DAY", 2, 260)}},
+		}, false, "NORD", "GROUND", 18000},
+		{"a faster service is cheaper than a slower one", "STANDARD", []connectors.Carrier{
+			{Code: "NORD", Services: []connectors.Service{svc("GROUND", 3, 300), svc("2DAY", 2, 240)}},
+		}, false, "NORD", "2DAY", 24000},
+		{"only slower services: not a target", "STANDARD", []connectors.Carrier{
+			{Code: "SLOW", Services: []connectors.Service{svc("ECON", 5, 60), svc("DEFERRED", 7, 40)}},
+		}, false, "", "", 0},
+		{"the cheapest carrier overall is too slow", "STANDARD", []connectors.Carrier{
+			{Code: "SLOW", Services: []connectors.Service{svc("ECON", 4, 60)}},
+			{Code: "QUIK", Services: []connectors.Service{svc("EXPRESS", 2, 310)}},
+		}, false, "QUIK", "EXPRESS", 31000},
+		{"the current service bounds the transit", "NEXTDAY", []connectors.Carrier{
+			{Code: "NORD", Services: []connectors.Service{svc("GROUND", 3, 180), svc("OVERNIGHT", 1, 620)}},
+		}, false, "NORD", "OVERNIGHT", 62000},
+		{"hazmat needs certification whatever the price", "STANDARD", []connectors.Carrier{
+			{Code: "NORD", Services: []connectors.Service{svc("GROUND", 3, 180)}},
+			{Code: "HAZ", HazmatCertified: true, Services: []connectors.Service{svc("ROAD-3", 3, 410)}},
+		}, true, "HAZ", "ROAD-3", 41000},
+		{"no capacity on the lane", "STANDARD", []connectors.Carrier{
+			{Code: "NORD", Services: []connectors.Service{svc("GROUND", 3, 180)}, LanesWithoutCapacity: []string{"DE-BY"}},
+		}, false, "", "", 0},
+		{"equal cost: the faster service", "STANDARD", []connectors.Carrier{
+			{Code: "NORD", Services: []connectors.Service{svc("GROUND", 3, 200), svc("2DAY", 2, 200)}},
+		}, false, "NORD", "2DAY", 20000},
+		{"unknown current service: only the same name is known as fast", "DRONE", []connectors.Carrier{
+			{Code: "NORD", Services: []connectors.Service{svc("GROUND", 3, 180), svc("DRONE", 1, 700)}},
+		}, false, "NORD", "DRONE", 70000},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			carriers := append([]connectors.Carrier{current}, tt.others...)
+			got, ok := connectors.RebookTarget(carriers, "ACME", "DE-BY", tt.level, tt.hazmat)
+			if tt.want == "" {
+				if ok {
+					t.Fatalf("want no target, got %+v", got)
+				}
+				return
+			}
+			if !ok || got.Carrier != tt.want || got.ServiceLevel != tt.service || got.Cost != tt.cost {
+				t.Fatalf("got %+v (%v); want %s %s at %d cents", got, ok, tt.want, tt.service, tt.cost)
+			}
+		})
+	}
+}
+
+func TestShipmentStarted(t *testing.T) {
+	ev := func(codes ...string) []connectors.ShipmentEvent {
+		var out []connectors.ShipmentEvent
+		for _, c := range codes {
+			out = append(out, connectors.ShipmentEvent{Code: c})
+		}
+		return out
+	}
+	tests := []struct {
+		status string
+		events []connectors.ShipmentEvent
+		want   bool
+	}{
+		{connectors.ShipPlanned, nil, false},
+		{connectors.ShipTendered, ev("SD"), false},
+		{connectors.ShipInTransit, nil, true},
+		{connectors.ShipException, ev("SD"), false},      // missed pick-up: the goods are still at the dock
+		{connectors.ShipException, ev("A9"), false},      // damaged at the dock
+		{connectors.ShipException, ev("AF", "SD"), true}, // departed, then delayed
+		{connectors.ShipException, ev("X4"), true},       // at the carrier's terminal
+		{connectors.ShipException, ev("AP"), true},       // the delivery attempt failed
+		{connectors.ShipException, ev("x6"), true},       // codes are not case-sensitive
+	}
+	for _, tt := range tests {
+		sh := connectors.Shipment{Status: tt.status, Events: tt.events}
+		if got := sh.Started(); got != tt.want {
+			t.Errorf("%s %v: Started = %v, want %v", tt.status, tt.events, got, tt.want)
+		}
+	}
+}
+
 func TestCheckArgs(t *testing.T) {
 	tests := []struct {
 		name string

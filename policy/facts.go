@@ -300,7 +300,8 @@ type RebookFacts struct {
 	// HasCapacity is true when the target carrier has capacity on the lane
 	// to the ship-to region.
 	HasCapacity bool `json:"has_capacity" yaml:"has_capacity"`
-	// Cost is the target carrier's cost at the shipment's service level.
+	// Cost is the target carrier's cost at its cheapest service no slower
+	// than the shipment's current one (connectors.RebookService).
 	Cost Money `json:"cost" yaml:"cost"`
 }
 

@@ -320,9 +320,11 @@ func (g *Guard) shipment(ctx context.Context, f *Facts, a connectors.Action, o c
 	if code == sh.Carrier {
 		return invalidf("shipment %s of order %s is already with carrier %s", sh.ID, o.ID, code)
 	}
-	svc, ok := c.Service(sh.ServiceLevel)
+	// Carriers name their services differently (DESIGN.md): the target is
+	// priced at its cheapest service no slower than the current one.
+	svc, ok := connectors.RebookService(carriers, c, sh.Carrier, sh.ServiceLevel)
 	if !ok {
-		return invalidf("carrier %s has no %s service (shipment %s of order %s)", code, sh.ServiceLevel, sh.ID, o.ID)
+		return invalidf("carrier %s has no service as fast as %s %s (shipment %s of order %s)", code, sh.Carrier, sh.ServiceLevel, sh.ID, o.ID)
 	}
 	f.Rebook = RebookFacts{Carrier: code, HazmatCertified: c.HazmatCertified,
 		HasCapacity: c.HasCapacity(o.ShipTo.Region), Cost: MoneyOf(svc.CostPerOrder)}

@@ -73,9 +73,10 @@ func snapshot() connectors.Snapshot {
 				{ServiceLevel: "express", TransitDays: 2, CostPerOrder: 350},
 				{ServiceLevel: "overnight", TransitDays: 1, CostPerOrder: 350.01},
 			}},
-			{Code: "CHEAP", Services: []connectors.Service{{ServiceLevel: "ground", TransitDays: 6, CostPerOrder: 80}}},
+			{Code: "CHEAP", Services: []connectors.Service{{ServiceLevel: "ground", TransitDays: 5, CostPerOrder: 80}}},
 			{Code: "SAFE", HazmatCertified: true, Services: []connectors.Service{{ServiceLevel: "ground", TransitDays: 5, CostPerOrder: 120}}},
 			{Code: "AIR", HazmatCertified: true, Services: []connectors.Service{{ServiceLevel: "express", TransitDays: 1, CostPerOrder: 900}}},
+			{Code: "SLOW", HazmatCertified: true, Services: []connectors.Service{{ServiceLevel: "ground", TransitDays: 8, CostPerOrder: 60}}},
 		},
 		Sites: []connectors.Site{
 			{ID: "DC-W", Region: "CA", Lanes: []connectors.Lane{{Region: "CA", FreightCost: 100}}},
@@ -123,7 +124,7 @@ func TestGuardInvalidActions(t *testing.T) {
 		{"expedite: level carrier lacks", act("expedite_shipment", "SO-1", "shipment_id", "SH-1", "service_level", "drone"), "carrier FAST has no drone service"},
 		{"rebook: unknown carrier", act("rebook_carrier", "SO-1", "shipment_id", "SH-1", "carrier", "NOPE"), "NOPE is not a known carrier"},
 		{"rebook: same carrier", act("rebook_carrier", "SO-1", "shipment_id", "SH-1", "carrier", "FAST"), "already with carrier FAST"},
-		{"rebook: carrier lacks the service", act("rebook_carrier", "SO-1", "shipment_id", "SH-1", "carrier", "AIR"), "carrier AIR has no ground service"},
+		{"rebook: carrier has no service as fast", act("rebook_carrier", "SO-1", "shipment_id", "SH-1", "carrier", "SLOW"), "carrier SLOW has no service as fast as FAST ground"},
 		{"rebook: another order's shipment", act("rebook_carrier", "SO-1", "shipment_id", "SH-9", "carrier", "SAFE"), "order SO-1 has no shipment SH-9"},
 		{"reschedule before today", act("reschedule_order", "SO-1", "new_ship_date", "2026-05-13"), "2026-05-13 for order SO-1 is before today (2026-05-14)"},
 		{"escalate to unknown role", act("escalate", "SO-1", "role", "ceo", "note", "help"), `"ceo" names a role the policy does not know`},
@@ -256,6 +257,13 @@ func TestGuardDecisionsFromConnectors(t *testing.T) {
 			outcome: Blocked, rule: "rebook.blocked", reason: "SO-1 carries hazmat goods and carrier CHEAP is not hazmat certified"},
 		{name: "rebook hazmat to a certified carrier", action: act("rebook_carrier", "SO-1", "shipment_id", "SH-1", "carrier", "SAFE"),
 			outcome: Approval, role: "logistics_supervisor", rule: "rebook.approval", reason: "$120.00"},
+		{name: "rebook to a carrier that names its services differently", action: act("rebook_carrier", "SO-1", "shipment_id", "SH-1", "carrier", "AIR"),
+			outcome: Approval, role: "logistics_supervisor", rule: "rebook.approval", reason: "$900.00",
+			facts: func(t *testing.T, f Facts) {
+				if f.Rebook.Cost != MoneyOf(900) || !f.Rebook.HazmatCertified {
+					t.Errorf("rebook facts: %+v", f.Rebook)
+				}
+			}},
 		{name: "regulated substitute for an unregulated item", action: act("substitute_item", "SO-1", "line", 3, "sku", "SKU-D"),
 			outcome: Blocked, rule: "substitute.blocked", reason: "SKU-D is regulated"},
 		{name: "plain substitute", action: act("substitute_item", "SO-1", "line", 3, "sku", "SKU-E"),

@@ -48,6 +48,7 @@ var _ Store = (store.Store)(nil)
 // Desk is the case lifecycle the bot drives; *casework.Desk implements it.
 type Desk interface {
 	Ask(ctx context.Context, q casework.Question) (casework.Answer, error)
+	FindOrders(ctx context.Context, text string) (agent.Found, error)
 	Preview(ctx context.Context, q casework.Question) (*agent.Case, error)
 	View(ctx context.Context, caseID string) (*casework.CaseView, error)
 	OpenCase(ctx context.Context, orderID string) (*casework.CaseView, error)

@@ -177,7 +177,7 @@ func TestFollowUpUsesTheThread(t *testing.T) {
 		}
 		return false
 	})
-	for _, want := range []string{"Follow-up", "ship line 1 from DC-ATL", "logistics_supervisor"} {
+	for _, want := range []string{"Follow-up", "ship line 1 from DC-ATL", "a logistics supervisor"} {
 		if !strings.Contains(answer.Text, want) {
 			t.Errorf("follow-up lacks %q: %s", want, answer.Text)
 		}
@@ -204,7 +204,19 @@ func TestQuestionWithoutOrder(t *testing.T) {
 	in.postEvent(t, "EvN", mention(testChannel, "1700000000.000500", "", "U0ASK", "why is everything blocked?"), 0)
 	eventually(t, 5*time.Second, "the hint", func() bool {
 		th := w.slack.Thread(testChannel, "1700000000.000500")
-		return len(th) == 1 && strings.Contains(th[0].Text, "SO-10042")
+		return len(th) == 1 && strings.Contains(th[0].Text, "SO-10047") // a real id of the ERP
+	})
+}
+
+// An id written without its separator is not "no order": the ERP's own
+// id is suggested.
+func TestQuestionSuggestsAnOrderID(t *testing.T) {
+	w := newWorld(t, creditCase)
+	in := w.start("a")
+	in.postEvent(t, "EvS", mention(testChannel, "1700000000.000600", "", "U0ASK", "why is SO10047 blocked?"), 0)
+	eventually(t, 5*time.Second, "the suggestion", func() bool {
+		th := w.slack.Thread(testChannel, "1700000000.000600")
+		return len(th) == 1 && strings.Contains(th[0].Text, "did you mean SO-10047?")
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -31,8 +32,14 @@ func (b *Bot) answer(ctx context.Context, q question) {
 			b.cfg.questionsPerMinute()))
 		return
 	}
-	trigger := agent.Trigger{Type: agent.TriggerQuestion, Question: q.text}
-	orderID, err := trigger.ResolveOrderID()
+	// Order ids come in every shape: the question's tokens are confirmed
+	// in the ERP, not matched against one pattern.
+	found, err := b.desk.FindOrders(ctx, withoutMarkup(q.text))
+	if err == nil {
+		err = found.Err()
+	} else {
+		b.log.Warn("orders of a question not looked up", "err", err)
+	}
 	var th Thread
 	known := false
 	if q.threadTS != "" {
@@ -44,14 +51,31 @@ func (b *Bot) answer(ctx context.Context, q question) {
 	}
 	asker := casework.Actor{ID: q.user, Surface: "slack", Channel: q.channel, Thread: q.threadTS, Team: q.team}
 	if err != nil {
+		unknown := errors.Is(err, agent.ErrUnknownOrder)
+		failed := !unknown && !errors.Is(err, agent.ErrNoOrder)
 		switch {
+		case len(found.Suggestions) > 0 || ((!known || th.OrderID == "") && (unknown || failed)):
+			// An id the ERP does not know (with what it may have meant), or
+			// an ERP that did not answer: said even in a case's thread.
+			b.firstReply(q)
+			msg := strings.TrimPrefix(err.Error(), agent.ErrUnknownOrder.Error()+": ")
+			if failed {
+				msg = ":warning: I could not look up the orders you named: " + err.Error()
+			}
+			if q.threadTS == "" {
+				b.ephemeral(ctx, q.channel, q.user, escape(msg))
+			} else {
+				b.reply(ctx, q.channel, q.threadTS, escape(msg))
+			}
+			return
 		case !known || th.OrderID == "":
 			b.firstReply(q)
 			if q.threadTS == "" {
 				b.ephemeral(ctx, q.channel, q.user, commandUsage(""))
-				return
+			} else {
+				b.reply(ctx, q.channel, q.threadTS, "I need an order to look at — "+escape(strings.TrimPrefix(err.Error(), agent.ErrNoOrder.Error()+": ")))
 			}
-			b.reply(ctx, q.channel, q.threadTS, "I need an order to look at — "+escape(strings.TrimPrefix(err.Error(), agent.ErrNoOrder.Error()+": ")))
+			return
 		case q.source == "thread":
 			// A reply without a mention or an order id is not investigated
 			// again: it is answered from the case as it stands, when it
@@ -62,6 +86,39 @@ func (b *Bot) answer(ctx context.Context, q question) {
 		}
 		return
 	}
+	// Each order the question names is answered: in the question's
+	// thread, or each in a thread of its own for a question in a channel.
+	for _, orderID := range found.OrderIDs {
+		b.answerOrder(ctx, q, orderID, th, known, asker)
+		known = known || q.threadTS != ""
+	}
+	if len(found.Suggestions) > 0 && q.threadTS != "" {
+		var parts []string
+		for _, sg := range found.Suggestions {
+			parts = append(parts, fmt.Sprintf("%s is not an order id; did you mean %s?", sg.Token, sg.OrderID))
+		}
+		b.reply(ctx, q.channel, q.threadTS, escape(strings.Join(parts, " ")))
+	}
+}
+
+// slackEntity is Slack's markup for mentions, channels and links.
+var slackEntity = regexp.MustCompile(`<([@#!][^>]*|[a-z][a-z0-9+.-]*:[^>|]*)(\|([^>]*))?>`)
+
+// withoutMarkup replaces Slack's entities by what people see: mentions
+// and channels are dropped, a link keeps its label, so no user id or URL
+// is taken for an order id.
+func withoutMarkup(text string) string {
+	return slackEntity.ReplaceAllStringFunc(text, func(m string) string {
+		sub := slackEntity.FindStringSubmatch(m)
+		if strings.HasPrefix(sub[1], "@") || strings.HasPrefix(sub[1], "#") || strings.HasPrefix(sub[1], "!") {
+			return " "
+		}
+		return " " + sub[3] + " "
+	})
+}
+
+// answerOrder answers a question about one order it names.
+func (b *Bot) answerOrder(ctx context.Context, q question, orderID string, th Thread, known bool, asker casework.Actor) {
 	b.m.Questions.WithLabelValues("answered").Inc()
 
 	// Status first: the thread shows that exdesk is on it.
@@ -265,7 +322,7 @@ func outcomeWords(d policy.Decision) string {
 	case policy.Auto:
 		return "allowed automatically — " + d.Reason
 	case policy.Approval:
-		return "needs approval by " + d.Role + " — " + d.Reason
+		return "needs approval by " + agent.RoleWords(d.Role) + " — " + d.Reason
 	case policy.Blocked:
 		return "blocked — " + d.Reason
 	}

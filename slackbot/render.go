@@ -233,9 +233,10 @@ func confirmText(c *agent.Case, a connectors.Action, d policy.Decision) (string,
 	return fmt.Sprintf("%s (%s).\nRule %s: %s", escape(capitalise(agent.Describe(a))), amount, escape(d.Rule), escape(d.Reason)), true
 }
 
-// roleWords names a role and, when the config says who holds it, its people.
+// roleWords names a role in words ("a logistics supervisor") and, when the
+// config says who holds it, its people.
 func roleWords(role string, people People) string {
-	words := escape(strings.ReplaceAll(role, "_", " "))
+	words := escape(agent.RoleWords(role))
 	if people != nil {
 		if p := people(role); p != "" {
 			words += " (" + p + ")"
@@ -330,10 +331,27 @@ func execDetail(e *store.Execution) string {
 	if err := jsonUnmarshal(e.Result, &r); err != nil || r.Detail == "" {
 		return "done"
 	}
-	if r.System != "" {
-		return r.Detail + " (" + r.System + ")"
+	if w := systemWords(r.System); w != "" {
+		return r.Detail + " (" + w + ")"
 	}
 	return r.Detail
+}
+
+// systemWords names the system an action was executed in; tasks (a
+// request, a message, an escalation) change no system of record and go
+// unnamed.
+func systemWords(system string) string {
+	switch system {
+	case "", "tasks":
+		return ""
+	case "erp":
+		return "in the ERP"
+	case "inventory":
+		return "in the warehouse system"
+	case "carrier":
+		return "with the carrier"
+	}
+	return "in " + system
 }
 
 // sources lists the tool calls the evidence came from, for a context block.
@@ -481,7 +499,12 @@ func plain(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
 }
 
-func humanClass(c string) string { return strings.ReplaceAll(c, "_", " ") }
+func humanClass(c string) string {
+	if c == connectors.ClassNone || c == "" {
+		return "no exception"
+	}
+	return strings.ReplaceAll(c, "_", " ")
+}
 
 func capitalise(s string) string {
 	if s == "" {

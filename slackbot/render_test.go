@@ -153,3 +153,55 @@ func TestOutboxRetries(t *testing.T) {
 		t.Fatalf("cancelled wait: %v", err)
 	}
 }
+
+// A thread reads in words: roles with their article, what an executed task
+// did, no class name for a case without an exception, and no internal
+// action syntax anywhere.
+func TestRenderSpeaksWords(t *testing.T) {
+	esc := connectors.Action{Type: connectors.ActEscalate, OrderID: "NW-7815",
+		Args: connectors.Args{"role": "logistics_supervisor", "note": "assign carrier SWX instead of HZT to NW-7815 before its shipment is tendered"}}
+	detail, _ := json.Marshal(connectors.Execution{System: "tasks", Detail: connectors.TaskDetail(esc)})
+	release := connectors.Action{Type: connectors.ActReleaseHold, OrderID: "NW-7815", Args: connectors.Args{"hold_code": "CREDIT"}}
+	c := &agent.Case{ID: "case-1", OrderID: "NW-7815", Class: connectors.ClassCarrierConflict, Severity: "high",
+		AlsoDetected: []string{connectors.ClassCreditHold}, Summary: "NW-7815's carrier HZT has no capacity on the lane to CA-ON."}
+	v := &casework.CaseView{Case: c, Actions: []casework.ActionView{
+		{Proposal: agent.Proposal{Rank: 1, Action: esc, Decision: policy.Decision{Outcome: policy.Auto, Rule: "tasks.auto", Reason: "r"}},
+			Stored: &store.Proposal{ID: "p_1", State: store.Executed, Outcome: "auto", DecidedBy: casework.ActorPolicy},
+			Exec:   &store.Execution{Status: store.ExecSucceeded, Result: detail}},
+		{Proposal: agent.Proposal{Rank: 2, Action: release, Decision: policy.Decision{Outcome: policy.Approval, Role: "finance_supervisor", Rule: "credit.release.supervisor", Reason: "r"}},
+			Stored: &store.Proposal{ID: "p_2", State: store.Pending, Outcome: "approval"}},
+	}}
+	raw, _ := json.Marshal(RenderCase(v, RenderOptions{}))
+	text := string(raw)
+	for _, want := range []string{
+		"task opened for the logistics supervisor: assign carrier SWX instead of HZT",
+		"needs approval by a finance supervisor",
+		"credit hold",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the thread lacks %q:\n%s", want, text)
+		}
+	}
+	for _, unwanted := range []string{"escalate(", "role=", "finance_supervisor", "logistics_supervisor", "credit_hold", "(tasks)"} {
+		if strings.Contains(text, unwanted) {
+			t.Errorf("the thread says %q:\n%s", unwanted, text)
+		}
+	}
+	c.Class, v.Actions = connectors.ClassNone, nil
+	raw, _ = json.Marshal(RenderCase(v, RenderOptions{}))
+	if strings.Contains(string(raw), "· none ·") || !strings.Contains(string(raw), "no exception") {
+		t.Errorf("a case without an exception: %s", raw)
+	}
+}
+
+func TestWithoutMarkup(t *testing.T) {
+	got := withoutMarkup("<@U0123ABC> why is <https://erp.example.com/o/77|SO-5> late, see <#C0456|ops> <!here>")
+	for _, unwanted := range []string{"U0123ABC", "C0456", "https://", "here"} {
+		if strings.Contains(got, unwanted) {
+			t.Errorf("%q kept %q", got, unwanted)
+		}
+	}
+	if !strings.Contains(got, "SO-5") {
+		t.Errorf("%q lost the link's label", got)
+	}
+}

@@ -124,21 +124,17 @@ func (tb *Toolbox) estimateImpact(ctx context.Context, q ImpactQuery) (ImpactEst
 		if err != nil {
 			return ImpactEstimate{}, err
 		}
-		code, level := sh.Carrier, str(q.ServiceLevel)
-		if q.Action == connectors.ActRebookCarrier {
-			code, level = str(q.Carrier), sh.ServiceLevel
-		}
-		for _, c := range carriers {
-			if c.Code != code {
-				continue
-			}
-			if s, ok := c.Service(level); ok {
-				d := money(connectors.Cents(s.CostPerOrder) - connectors.Cents(sh.FreightCost))
-				if q.Action == connectors.ActExpediteShipment {
-					est.ExpediteCost = d
-				} else {
-					est.FreightChange = d
+		if q.Action == connectors.ActExpediteShipment {
+			if c, ok := connectors.FindCarrier(carriers, sh.Carrier); ok {
+				if s, ok := c.Service(str(q.ServiceLevel)); ok {
+					est.ExpediteCost = money(connectors.Cents(s.CostPerOrder) - connectors.Cents(sh.FreightCost))
 				}
+			}
+			break
+		}
+		if c, ok := connectors.FindCarrier(carriers, str(q.Carrier)); ok {
+			if s, ok := connectors.RebookService(carriers, c, sh.Carrier, sh.ServiceLevel); ok {
+				est.FreightChange = money(connectors.Cents(s.CostPerOrder) - connectors.Cents(sh.FreightCost))
 			}
 		}
 	case connectors.ActCancelOrder:

@@ -232,7 +232,7 @@ type MasterDataReport struct {
 
 // MasterDataIssue is one missing or invalid field.
 type MasterDataIssue struct {
-	Entity  string `json:"entity" desc:"what holds the field: order SO-… ship_to, order SO-… line N, item SKU-…"`
+	Entity  string `json:"entity" desc:"what holds the field: SO-…'s ship-to address, line N of SO-…, item SKU-…"`
 	Field   string `json:"field"`
 	Problem string `json:"problem"`
 }
@@ -243,24 +243,25 @@ func (tb *Toolbox) validateMaster(ctx context.Context, q OrderQuery) (MasterData
 		return MasterDataReport{}, err
 	}
 	rep := MasterDataReport{OrderID: o.ID}
-	entity := "order " + o.ID + " ship_to"
+	entity := o.ID + "'s ship-to address"
 	for _, f := range []struct{ name, v string }{
 		{"name", o.ShipTo.Name}, {"line1", o.ShipTo.Line1}, {"city", o.ShipTo.City},
 		{"region", o.ShipTo.Region}, {"postal_code", o.ShipTo.PostalCode}, {"country", o.ShipTo.Country},
 	} {
 		if isBlank(f.v) {
-			rep.Issues = append(rep.Issues, MasterDataIssue{entity, f.name, fmt.Sprintf("ship-to %s is missing", f.name)})
+			rep.Issues = append(rep.Issues, MasterDataIssue{entity, f.name, fmt.Sprintf("the ship-to %s is missing", connectors.FieldWords(f.name))})
 		}
 	}
 	for _, l := range o.Lines {
+		line := fmt.Sprintf("line %d of %s", l.Line, o.ID)
 		it, err := tb.sys.ERP.Item(ctx, l.SKU)
 		if err != nil {
-			rep.Issues = append(rep.Issues, MasterDataIssue{fmt.Sprintf("order %s line %d", o.ID, l.Line), "sku",
-				fmt.Sprintf("item %s is not in the item master", l.SKU)})
+			rep.Issues = append(rep.Issues, MasterDataIssue{line, "sku",
+				fmt.Sprintf("line %d's item %s is not in the item master", l.Line, l.SKU)})
 			continue
 		}
 		if l.UOM != it.UOM {
-			rep.Issues = append(rep.Issues, MasterDataIssue{fmt.Sprintf("order %s line %d", o.ID, l.Line), "uom",
+			rep.Issues = append(rep.Issues, MasterDataIssue{line, "uom",
 				fmt.Sprintf("line %d orders %s in %s but the item's unit of measure is %s", l.Line, l.SKU, l.UOM, it.UOM)})
 		}
 		if it.Hazmat && isBlank(it.UNNumber) {

@@ -82,7 +82,7 @@ func (tb *Toolbox) trackShipments(ctx context.Context, q OrderQuery) (ShipmentRe
 // CarrierQuery asks for carrier options on an order's lane.
 type CarrierQuery struct {
 	OrderID      string  `json:"order_id" desc:"the sales order id"`
-	ServiceLevel *string `json:"service_level" desc:"price options at this service level; null for the order's own"`
+	ServiceLevel *string `json:"service_level" desc:"the current carrier's service level the rebook target must be no slower than; null for the shipment's own"`
 }
 
 // Validate implements Validator.
@@ -100,7 +100,7 @@ type CarrierReport struct {
 	CurrentCertified   bool            `json:"current_hazmat_certified"`
 	CurrentHasCapacity bool            `json:"current_has_capacity"`
 	Options            []CarrierOption `json:"options"`
-	RebookTarget       *RebookInfo     `json:"rebook_target" desc:"the cheapest other carrier with capacity (and hazmat certification for hazmat goods), or null"`
+	RebookTarget       *RebookInfo     `json:"rebook_target" desc:"the cheapest other carrier with capacity (and hazmat certification for hazmat goods), priced at its cheapest service no slower than the current one, or null"`
 }
 
 // CarrierOption is one carrier on the lane.
@@ -113,10 +113,12 @@ type CarrierOption struct {
 	Services        []connectors.Service `json:"services"`
 }
 
-// RebookInfo is a rebook target.
+// RebookInfo is a rebook target, priced at its cheapest service no slower
+// than the current one (carriers name their services differently).
 type RebookInfo struct {
 	Carrier         string  `json:"carrier"`
-	ServiceLevel    string  `json:"service_level"`
+	ServiceLevel    string  `json:"service_level" desc:"the target carrier's own name of the service it is priced at"`
+	TransitDays     int     `json:"transit_days"`
 	Cost            float64 `json:"cost"`
 	HazmatCertified bool    `json:"hazmat_certified"`
 }
@@ -160,7 +162,7 @@ func (tb *Toolbox) carrierOptions(ctx context.Context, q CarrierQuery) (CarrierR
 		rep.Options = append(rep.Options, CarrierOption{c.Code, c.Name, c.HazmatCertified, cap, c.OnTimeRate, c.Services})
 	}
 	if t, ok := connectors.RebookTarget(carriers, rep.CurrentCarrier, o.ShipTo.Region, rep.ServiceLevel, rep.HazmatGoods); ok {
-		rep.RebookTarget = &RebookInfo{t.Carrier, t.ServiceLevel, money(t.Cost), t.HazmatCertified}
+		rep.RebookTarget = &RebookInfo{t.Carrier, t.ServiceLevel, t.TransitDays, money(t.Cost), t.HazmatCertified}
 	}
 	return rep, nil
 }

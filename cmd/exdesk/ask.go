@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/exdesk/exdesk/agent"
@@ -17,11 +17,15 @@ func runAsk(ctx context.Context, e *env, args []string) int {
 and where it came from, and the ranked actions with the policy guard's
 decisions. Nothing is executed. By default it asks the simulated distributor
 (orders SO-100001 onwards); --connectors recorded:PATH asks recorded cases,
-rest:URL a distributor's systems (exdesk.systems/v1).`,
+rest:URL a distributor's systems (exdesk.systems/v1). Order ids of any shape
+(SO-10042, 0004471958, SO/2026/0390) are looked up in the ERP; each order the
+question names is answered, and an id written without its prefix or
+separators is suggested.`,
 		`  exdesk ask "why is SO-100004 blocked?"
   exdesk ask "what can we do about SO-100031?"
   exdesk ask --connectors recorded:../shared/evals/examples "why is SO-10047 on hold?"
   EXDESK_ERP_TOKEN=… exdesk ask --connectors rest:https://mw.example.com/exdesk "why is SO/2026/0390 blocked?"
+  exdesk ask "what about SO-100004 and SO-100031?"
   exdesk ask --json "SO-100004" > case.json`)
 	source := fs.String("connectors", envOr(e, "EXDESK_CONNECTORS", "sim"), connectorsHelp)
 	seed := fs.Int64("seed", 1, "simulation seed (with --connectors sim)")
@@ -29,8 +33,17 @@ rest:URL a distributor's systems (exdesk.systems/v1).`,
 	asJSON := fs.Bool("json", false, "print the case as JSON")
 	plannerName := fs.String("planner", "playbook", "planner: playbook, or llm (OPENAI_API_KEY / OPENAI_BASE_URL, EXDESK_MODEL)")
 	policyFile := fs.String("policy", "", "policy file (default: $EXDESK_POLICY, else the shipped policy)")
+	orderHint := fs.String("order-id-hint", envOr(e, "EXDESK_ORDER_ID_HINT", ""), "regular expression of the usual shape of order ids, e.g. 'SO-\\d+' (a hint: other tokens are still looked up in the ERP)")
 	if code, ok := parse(fs, args); !ok {
 		return code
+	}
+	var hint *regexp.Regexp
+	if *orderHint != "" {
+		var err error
+		if hint, err = regexp.Compile(*orderHint); err != nil {
+			fmt.Fprintf(e.stderr, "exdesk ask: --order-id-hint: %v\n", err)
+			return exitUsage
+		}
 	}
 	question := strings.TrimSpace(strings.Join(fs.Args(), " "))
 	if question == "" {
@@ -53,24 +66,45 @@ rest:URL a distributor's systems (exdesk.systems/v1).`,
 		return exitHarness
 	}
 	sys := set.Systems
-	inv := &agent.Investigator{Planner: planner, Fallback: agent.Playbook{}, Systems: sys, Guard: policy.NewGuard(engine, sys)}
-	c, err := inv.Investigate(ctx, agent.Trigger{Type: agent.TriggerQuestion, Question: question})
-	switch {
-	case errors.Is(err, agent.ErrNoOrder), errors.Is(err, agent.ErrUnknownOrder):
-		fmt.Fprintf(e.stdout, "I can't answer that: %v\n", err)
-		return exitHarness
-	case err != nil:
+	inv := &agent.Investigator{Planner: planner, Fallback: agent.Playbook{}, Systems: sys, Guard: policy.NewGuard(engine, sys),
+		OrderHint: hint}
+	// Every order the question names is answered; ids of any shape are
+	// confirmed in the ERP, and near misses suggested.
+	found, err := inv.FindOrders(ctx, question)
+	if err != nil {
 		fmt.Fprintf(e.stderr, "exdesk ask: %v\n", err)
 		return exitHarness
+	}
+	if err := found.Err(); err != nil {
+		fmt.Fprintf(e.stdout, "I can't answer that: %s\n", strings.TrimPrefix(strings.TrimPrefix(err.Error(), agent.ErrUnknownOrder.Error()+": "), agent.ErrNoOrder.Error()+": "))
+		return exitHarness
+	}
+	var cases []*agent.Case
+	for _, id := range found.OrderIDs {
+		c, err := inv.Investigate(ctx, agent.Trigger{Type: agent.TriggerQuestion, Question: question, OrderID: id})
+		if err != nil {
+			fmt.Fprintf(e.stderr, "exdesk ask: %v\n", err)
+			return exitHarness
+		}
+		cases = append(cases, c)
 	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(c); err != nil {
+		var v any = cases // several orders: an array of cases
+		if len(cases) == 1 {
+			v = cases[0]
+		}
+		if err := enc.Encode(v); err != nil {
 			return exitHarness
 		}
 		return exitOK
 	}
-	printThread(e.stdout, c, nil, nil)
+	for _, c := range cases {
+		printThread(e.stdout, c, nil, nil)
+	}
+	for _, s := range found.Suggestions {
+		fmt.Fprintf(e.stdout, "%s is not an order id; did you mean %s?\n", s.Token, s.OrderID)
+	}
 	return exitOK
 }

@@ -70,8 +70,14 @@ func TestAsk(t *testing.T) {
 		t.Skip(err)
 	}
 	code, out, errOut = runWithInput(t, "", "ask", "--connectors", "recorded:"+examples, "why is SO-10047 on hold?")
-	if code != exitOK || !strings.Contains(out, "finance_supervisor") {
+	if code != exitOK || !strings.Contains(out, "needs approval by a finance supervisor") {
 		t.Errorf("recorded ask: exit %d, %s %s", code, out, errOut)
+	}
+	// Several orders in one question are each answered; an id written
+	// without its separator is suggested from the ERP's real ids.
+	code, out, errOut = runWithInput(t, "", "ask", "--connectors", "recorded:"+examples, "what about SO-10047 and so-10061, and SO10068?")
+	if code != exitOK || strings.Count(out, "┌─") != 2 || !strings.Contains(out, "SO-10061") || !strings.Contains(out, "did you mean SO-10068?") {
+		t.Errorf("several orders: exit %d, %s %s", code, out, errOut)
 	}
 }
 

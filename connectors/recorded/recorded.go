@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -305,6 +307,22 @@ func (c *Connector) Carriers(context.Context) ([]connectors.Carrier, error) {
 	return out, nil
 }
 
+// SampleOrderIDs implements connectors.OrderSampler: at most n order
+// ids, spread evenly over the sorted ids.
+func (c *Connector) SampleOrderIDs(_ context.Context, n int) ([]string, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	ids := sortedKeys(c.orders)
+	if n <= 0 || len(ids) <= n {
+		return ids, nil
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = ids[i*(len(ids)-1)/max(n-1, 1)]
+	}
+	return out, nil
+}
+
 // PutOrder adds or replaces an order (used by the simulator and tests).
 func (c *Connector) PutOrder(o connectors.Order) {
 	c.mu.Lock()
@@ -433,7 +451,7 @@ func (c *Connector) apply(o *connectors.Order, a connectors.Action) (string, err
 		if len(o.Holds) == 0 && o.Status == connectors.StatusOnHold {
 			o.Status = connectors.StatusOpen
 		}
-		return fmt.Sprintf("released %s hold on %s", code, o.ID), nil
+		return fmt.Sprintf("%s hold released on %s", code, o.ID), nil
 	case connectors.ActAllocateFromSite:
 		site := a.Str("site")
 		lines := a.Ints("lines")
@@ -446,7 +464,7 @@ func (c *Connector) apply(o *connectors.Order, a connectors.Action) (string, err
 				return "", invalid("site %s does not stock %s", site, l.SKU)
 			}
 		}
-		return fmt.Sprintf("allocated lines %v of %s from %s", lines, o.ID, site), nil
+		return fmt.Sprintf("%s of %s allocated from %s", linesWords(lines), o.ID, site), nil
 	case connectors.ActSubstituteItem:
 		n, sku := a.Int("line"), a.Str("sku")
 		i := lineIndex(*o, n)
@@ -478,7 +496,8 @@ func (c *Connector) apply(o *connectors.Order, a connectors.Action) (string, err
 		}
 		old := o.Lines[i].UnitPrice
 		o.Lines[i].UnitPrice = a.Money("price")
-		return fmt.Sprintf("line %d of %s repriced from %.2f to %.2f", n, o.ID, old, o.Lines[i].UnitPrice), nil
+		return fmt.Sprintf("line %d of %s repriced from %s to %s", n, o.ID,
+			connectors.FormatUSD(connectors.Cents(old)), connectors.FormatUSD(connectors.Cents(o.Lines[i].UnitPrice))), nil
 	case connectors.ActCancelOrder:
 		if o.Status == connectors.StatusShipped || o.Status == connectors.StatusCancelled {
 			return "", invalid("order %s is %s", o.ID, o.Status)
@@ -486,7 +505,7 @@ func (c *Connector) apply(o *connectors.Order, a connectors.Action) (string, err
 		o.Status = connectors.StatusCancelled
 		return fmt.Sprintf("%s cancelled: %s", o.ID, a.Str("reason")), nil
 	default: // tasks: nothing changes in a system of record
-		return fmt.Sprintf("task opened: %s", a), nil
+		return connectors.TaskDetail(a), nil
 	}
 }
 
@@ -496,31 +515,45 @@ func (c *Connector) applyShipment(o *connectors.Order, a connectors.Action) (str
 	if !ok || sh.OrderID != o.ID {
 		return "", invalid("order %s has no shipment %s", o.ID, id)
 	}
-	var carrier connectors.Carrier
 	code, level := sh.Carrier, sh.ServiceLevel
 	if a.Type == connectors.ActRebookCarrier {
 		code = a.Str("carrier")
 	} else {
 		level = a.Str("service_level")
 	}
-	found := false
-	for _, x := range c.carriers {
-		if x.Code == code {
-			carrier, found = x, true
-		}
-	}
+	carrier, found := connectors.FindCarrier(c.carriers, code)
 	if !found {
 		return "", invalid("unknown carrier %s", code)
 	}
-	svc, ok := carrier.Service(level)
-	if !ok {
+	var svc connectors.Service
+	if a.Type == connectors.ActRebookCarrier {
+		// Carriers name their services differently: the shipment moves to
+		// the target's cheapest service no slower than its current one.
+		svc, ok = connectors.RebookService(c.carriers, carrier, sh.Carrier, sh.ServiceLevel)
+		if !ok {
+			return "", invalid("carrier %s has no service as fast as %s %s", code, sh.Carrier, sh.ServiceLevel)
+		}
+		level = svc.ServiceLevel
+	} else if svc, ok = carrier.Service(level); !ok {
 		return "", invalid("carrier %s has no service %s", code, level)
 	}
 	old := sh.Carrier + " " + sh.ServiceLevel
 	sh.Carrier, sh.ServiceLevel, sh.FreightCost = code, level, svc.CostPerOrder
 	c.shipments[id] = sh
 	o.Carrier, o.ServiceLevel = code, level
-	return fmt.Sprintf("shipment %s moved from %s to %s %s", id, old, code, level), nil
+	return fmt.Sprintf("shipment %s moved from %s to %s %s (%s)", id, old, code, level, connectors.FormatUSD(connectors.Cents(svc.CostPerOrder))), nil
+}
+
+// linesWords says line numbers: "line 2", "lines 2, 3".
+func linesWords(lines []int) string {
+	s := make([]string, len(lines))
+	for i, n := range lines {
+		s[i] = strconv.Itoa(n)
+	}
+	if len(lines) == 1 {
+		return "line " + s[0]
+	}
+	return "lines " + strings.Join(s, ", ")
 }
 
 func (c *Connector) allocate(sku, site string, qty int) bool {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/connectors/connectortest"
@@ -108,4 +109,51 @@ func TestConformance(t *testing.T) {
 			Refused: &connectors.Action{ID: "p-2", Type: connectors.ActReleaseHold, OrderID: "SO-10089", Args: connectors.Args{"hold_code": "PRICE"}},
 		}
 	})
+}
+
+// An execution says what happened in words, and a rebook moves the
+// shipment to the target's own service that is no slower than the current
+// one, whatever the carrier calls it.
+func TestExecuteDetails(t *testing.T) {
+	now := time.Date(2026, 5, 14, 9, 0, 0, 0, time.UTC)
+	snap := connectors.Snapshot{Now: now,
+		Customers: []connectors.Customer{{ID: "0000100042", Name: "Brauerei Nord"}},
+		Orders: []connectors.Order{{ID: "0004471958", CustomerID: "0000100042", Status: connectors.StatusOpen, Carrier: "DHLF", ServiceLevel: "STANDARD",
+			Lines: []connectors.Line{{Line: 10, SKU: "M-100", Qty: 4, UOM: "EA", UnitPrice: 12.5}}}},
+		Shipments: []connectors.Shipment{{ID: "80012345", OrderID: "0004471958", Carrier: "DHLF", ServiceLevel: "STANDARD", Status: connectors.ShipPlanned, FreightCost: 210}},
+		Carriers: []connectors.Carrier{
+			{Code: "DHLF", Services: []connectors.Service{{ServiceLevel: "STANDARD", TransitDays: 3, CostPerOrder: 210}}},
+			{Code: "DSV", Services: []connectors.Service{{ServiceLevel: "ECON", TransitDays: 5, CostPerOrder: 120}, {ServiceLevel: "ROAD-3", TransitDays: 3, CostPerOrder: 195.5}}},
+			{Code: "SLOWCO", Services: []connectors.Service{{ServiceLevel: "ECON", TransitDays: 6, CostPerOrder: 90}}},
+		},
+	}
+	c := recorded.New(snap)
+	ctx := context.Background()
+	tests := []struct {
+		a    connectors.Action
+		want string
+	}{
+		{connectors.Action{Type: connectors.ActEscalate, OrderID: "0004471958", Args: connectors.Args{"role": "logistics_supervisor", "note": "assign carrier DSV instead of DHLF"}},
+			"task opened for the logistics supervisor: assign carrier DSV instead of DHLF"},
+		{connectors.Action{Type: connectors.ActRequestPrepayment, OrderID: "0004471958", Args: connectors.Args{"amount": 356.8}},
+			"prepayment of $356.80 requested from the customer"},
+		{connectors.Action{Type: connectors.ActCorrectPrice, OrderID: "0004471958", Args: connectors.Args{"line": 10, "price": 11.0}},
+			"line 10 of 0004471958 repriced from $12.50 to $11.00"},
+		{connectors.Action{Type: connectors.ActRebookCarrier, OrderID: "0004471958", Args: connectors.Args{"shipment_id": "80012345", "carrier": "DSV"}},
+			"shipment 80012345 moved from DHLF STANDARD to DSV ROAD-3 ($195.50)"},
+	}
+	for _, tt := range tests {
+		e, err := c.Execute(ctx, tt.a)
+		if err != nil || e.Detail != tt.want {
+			t.Errorf("%s: got %q, %v; want %q", tt.a, e.Detail, err, tt.want)
+		}
+	}
+	sh, _ := c.Shipment(ctx, "80012345")
+	if sh.Carrier != "DSV" || sh.ServiceLevel != "ROAD-3" || sh.FreightCost != 195.5 {
+		t.Fatalf("shipment after the rebook: %+v", sh)
+	}
+	_, err := c.Execute(ctx, connectors.Action{Type: connectors.ActRebookCarrier, OrderID: "0004471958", Args: connectors.Args{"shipment_id": "80012345", "carrier": "SLOWCO"}})
+	if !errors.Is(err, recorded.ErrInvalidAction) {
+		t.Fatalf("a carrier with no service as fast is not a target: got %v", err)
+	}
 }

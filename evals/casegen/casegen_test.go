@@ -184,15 +184,25 @@ func wellFormed(cs Case) error {
 		return fmt.Errorf("want 4 carriers, 3 sites, 1 customer")
 	}
 	for _, cr := range s.Carriers {
-		if len(cr.Services) != 2 {
+		if len(cr.Services) < 2 {
 			return fmt.Errorf("carrier %s has %d services", cr.Code, len(cr.Services))
 		}
 	}
+	// Every site has a lane to every region the distributor ships to.
+	var regs []string
+	for _, l := range s.Sites[0].Lanes {
+		regs = append(regs, l.Region)
+	}
 	for _, st := range s.Sites {
-		for _, reg := range regions {
+		for _, reg := range regs {
 			if _, ok := st.Lane(reg); !ok {
 				return fmt.Errorf("site %s has no lane to %s", st.ID, reg)
 			}
+		}
+	}
+	for _, x := range s.Orders {
+		if x.ShipTo.Region != "" && !slices.Contains(regs, x.ShipTo.Region) {
+			return fmt.Errorf("%s ships to %s, where no site has a lane", x.ID, x.ShipTo.Region)
 		}
 	}
 	items := map[string]c.Item{}
@@ -201,7 +211,8 @@ func wellFormed(cs Case) error {
 		if c.Cents(it.ListPrice) <= c.Cents(it.UnitCost) {
 			return fmt.Errorf("%s list price not above cost", it.SKU)
 		}
-		for _, site := range siteIDs {
+		for _, st := range s.Sites {
+			site := st.ID
 			n := 0
 			for _, st := range s.Inventory {
 				if st.SKU == it.SKU && st.Site == site {
@@ -530,8 +541,12 @@ func checkBand(cs Case) error {
 				hazmat = hazmat || (it.SKU == l.SKU && it.Hazmat)
 			}
 		}
-		if _, ok := c.RebookTarget(s.Carriers, o.Carrier, o.ShipTo.Region, o.ServiceLevel, hazmat); !ok {
+		t, ok := c.RebookTarget(s.Carriers, o.Carrier, o.ShipTo.Region, o.ServiceLevel, hazmat)
+		if !ok {
 			return fmt.Errorf("no rebook target")
+		}
+		if strings.HasPrefix(cs.ID, "conv-") && !slices.Contains(cs.Expected.MustMention, t.Carrier) {
+			return fmt.Errorf("the rebook target by DESIGN.md's rule is %s, not the one the scenario designed (%v)", t.Carrier, cs.Expected.MustMention)
 		}
 		return nil
 	default:
@@ -541,4 +556,83 @@ func checkBand(cs Case) error {
 		return fmt.Errorf("%s: data gives %s, expected %s", d.Action, got, want)
 	}
 	return nil
+}
+
+// TestConventions checks that the corpus exercises data written to other
+// conventions: order ids of other shapes, regions outside the US, carriers
+// naming their services their own way, and rebooks where the cheapest
+// carrier with capacity is not a target because its services are slower.
+func TestConventions(t *testing.T) {
+	shapes := map[string]*regexp.Regexp{
+		"SAP":      regexp.MustCompile(`^\d{10}$`),
+		"slashes":  regexp.MustCompile(`^SO/\d{4}/\d{4}$`),
+		"NW":       regexp.MustCompile(`^NW-\d+$`),
+		"US (SO-)": regexp.MustCompile(`^SO-\d+$`),
+	}
+	seen := map[string]int{}
+	countries := map[string]bool{}
+	trapped, ownNames, questions := 0, 0, 0
+	for _, cs := range generate(1) {
+		for name, re := range shapes {
+			if re.MatchString(cs.Trigger.OrderID) {
+				seen[name]++
+			}
+		}
+		o, _ := findOrder(cs.Snapshot, cs.Trigger.OrderID)
+		countries[o.ShipTo.Country] = true
+		if strings.HasPrefix(cs.ID, "conv-") && cs.Trigger.Type == "question" && !soID.MatchString(cs.Trigger.Question) {
+			questions++
+		}
+		names := map[string]bool{}
+		for _, cr := range cs.Snapshot.Carriers {
+			names[cr.Services[0].ServiceLevel] = true
+		}
+		if len(names) > 1 {
+			ownNames++
+		}
+		if cs.Expected.Decision.Action != c.ActRebookCarrier || !strings.HasPrefix(cs.ID, "conv-") {
+			continue
+		}
+		// The cheapest carrier with capacity (and certification) at any
+		// service is not the target: its services are slower.
+		hazmat := false
+		for _, l := range o.Lines {
+			for _, it := range cs.Snapshot.Items {
+				hazmat = hazmat || (it.SKU == l.SKU && it.Hazmat)
+			}
+		}
+		cheapest, cheapestCost := "", int64(0)
+		for _, cr := range cs.Snapshot.Carriers {
+			if cr.Code == o.Carrier || !cr.HasCapacity(o.ShipTo.Region) || (hazmat && !cr.HazmatCertified) {
+				continue
+			}
+			for _, sv := range cr.Services {
+				if cheapest == "" || c.Cents(sv.CostPerOrder) < cheapestCost {
+					cheapest, cheapestCost = cr.Code, c.Cents(sv.CostPerOrder)
+				}
+			}
+		}
+		if t, ok := c.RebookTarget(cs.Snapshot.Carriers, o.Carrier, o.ShipTo.Region, o.ServiceLevel, hazmat); ok && t.Carrier != cheapest {
+			trapped++
+		}
+	}
+	for name := range shapes {
+		if seen[name] < 10 {
+			t.Errorf("%d cases with %s order ids, want at least 10", seen[name], name)
+		}
+	}
+	for _, cc := range []string{"DE", "CA", "AT", "NL"} {
+		if !countries[cc] {
+			t.Errorf("no case ships to %s", cc)
+		}
+	}
+	if ownNames < 40 {
+		t.Errorf("%d cases whose carriers name their services differently, want at least 40", ownNames)
+	}
+	if trapped < 8 {
+		t.Errorf("%d rebook cases where the cheapest carrier is too slow to be the target, want at least 8", trapped)
+	}
+	if questions < 5 {
+		t.Errorf("%d questions naming orders of other shapes, want at least 5", questions)
+	}
 }

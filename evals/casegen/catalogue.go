@@ -77,3 +77,26 @@ var catalogue = []scenario{
 	{"multi-duplicate-credit", clsDuplicate, 1, multiDuplicateCredit},
 	{"multi-shortage-past-due", clsShortage, 2, multiShortagePastDue},
 }
+
+// conventionsCatalogue runs situations on data written to other
+// conventions (conventions.go): variant v is written in
+// otherConventions[v % 3]: NW-7815 orders with carriers' own service names,
+// SAP's 0004471958 orders shipping in Germany, Austria and the Netherlands,
+// SO/2026/0390 orders shipping across Canada. Builders of the US corpus run
+// unchanged: their expected blocks come from DESIGN.md, not from the data's
+// shape.
+var conventionsCatalogue = []scenario{
+	{"conv-carrier-capacity", clsCarrier, 6, convCarrierCapacity},      // rebook, logistics_supervisor
+	{"conv-carrier-hazmat", clsCarrier, 6, convCarrierHazmat},          // rebook, logistics_supervisor
+	{"conv-carrier-no-target", clsCarrier, 3, convCarrierNoTarget},     // escalate auto
+	{"conv-delay-expedite-auto", clsDelay, 3, convDelayExpedite(true)}, // auto
+	{"conv-delay-expedite-approval", clsDelay, 3, convDelayExpedite(false)},
+	{"conv-delay-in-transit", clsDelay, 4, convDelayInTransit},
+	{"conv-shortage-alt-auto", clsShortage, 3, shortageAlt(true)},
+	{"conv-shortage-alt-approval", clsShortage, 3, shortageAlt(false)},
+	{"conv-credit-stale", clsCredit, 3, creditStale},
+	{"conv-credit-supervisor", clsCredit, 3, creditSupervisor},
+	{"conv-duplicate-same-po", clsDuplicate, 3, duplicateSamePO},
+	{"conv-pricing-approval", clsPricing, 3, pricingApproval},
+	{"conv-masterdata-ship-to", clsMasterData, 3, masterDataShipTo},
+}

@@ -21,6 +21,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	c "github.com/exdesk/exdesk/connectors"
@@ -88,9 +89,12 @@ func (g *gen) shipmentID() string { return fmt.Sprintf("SH-%05d", 10000+g.r.IntN
 func generate(seed uint64) []Case {
 	g := newGen(seed)
 	var out []Case
-	for _, sc := range catalogue {
+	for i, sc := range append(slices.Clone(catalogue), conventionsCatalogue...) {
 		for v := 0; v < sc.count; v++ {
 			w := g.newWorld()
+			if i >= len(catalogue) {
+				w = g.newWorldIn(otherConventions[v%len(otherConventions)])
+			}
 			b := sc.build(w, v)
 			cs := Case{
 				Format:   "exdesk.case/v1",

@@ -218,7 +218,8 @@ func carrierHazmat(w *world, v int) built {
 	ls := append([]ln{{it: hz, qty: w.qty()}}, w.lines(w.g.r.IntN(3))...)
 	w.g.r.Shuffle(len(ls), func(i, j int) { ls[i], ls[j] = ls[j], ls[i] })
 	o := w.order(cu, ls...)
-	o.Carrier, o.Status = w.pick(uncertifiedCarriers), c.StatusReleased
+	o.Carrier, o.Status = w.pick(w.conv.carrierCodes(false, false)), c.StatusReleased
+	o.ServiceLevel = w.conv.standardService(o.Carrier)
 	sh := w.plannedShipment(o)
 	if v%3 == 2 {
 		sh.Status = c.ShipTendered
@@ -243,7 +244,7 @@ func carrierCapacity(w *world, v int) built {
 	cr := w.carrier(o.Carrier)
 	cr.LanesWithoutCapacity = append(cr.LanesWithoutCapacity, o.ShipTo.Region)
 	if w.g.r.IntN(2) == 0 {
-		for _, reg := range regions {
+		for _, reg := range w.conv.regions {
 			if reg != o.ShipTo.Region {
 				cr.LanesWithoutCapacity = append(cr.LanesWithoutCapacity, reg)
 				break

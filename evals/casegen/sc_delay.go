@@ -15,9 +15,7 @@ import (
 
 var delayTriggers = []string{"shipment_status", "shipment_status", "question"}
 
-func (w *world) siteCity(site string) string {
-	return map[string]string{"DC-CHI": "Chicago, IL", "DC-ATL": "Atlanta, GA", "DC-DAL": "Dallas, TX"}[site]
-}
+func (w *world) siteCity(site string) string { return w.conv.siteCity[site] }
 
 var enRoute = []string{"Indianapolis, IN", "Memphis, TN", "Omaha, NE", "Kansas City, MO", "Nashville, TN",
 	"Columbus, OH", "Oklahoma City, OK", "Denver, CO", "Little Rock, AR", "Harrisburg, PA", "Salt Lake City, UT"}
@@ -101,7 +99,7 @@ func delayNoExpedite(w *world, v int) built {
 	promised := w.now.AddDate(0, 0, 1)
 	eta := w.now.AddDate(0, 0, s.TransitDays+1)
 	at := w.now.Add(-time.Duration(1+r.IntN(3)) * time.Hour)
-	sh := w.shipment(o, c.ShipTendered, promised, eta, w.ev(at, "SD", "AK", "tender past cut-off time, pickup moved to next day", o.ShipFrom))
+	sh := w.shipment(o, c.ShipTendered, promised, eta, w.ev(at, "SD", "AW", "tender past cut-off time, pickup moved to next day", o.ShipFrom))
 	return built{
 		title:   "Tender missed the cut-off, no service can make the promised date",
 		trigger: w.trigger(o, delayTriggers...),
@@ -136,7 +134,7 @@ func (w *world) transitShipment(o *c.Order, p transitProblem) *c.Shipment {
 	cr := w.carrier(o.Carrier)
 	s, _ := cr.Service(o.ServiceLevel)
 	var pickup, promised, problemAt time.Time
-	loc := enRoute[r.IntN(len(enRoute))]
+	loc := w.conv.enRoute[r.IntN(len(w.conv.enRoute))]
 	if p.status == c.ShipException {
 		promised = w.now.Add(-time.Duration(2+r.IntN(5)) * time.Hour).Truncate(time.Minute)
 		pickup = promised.AddDate(0, 0, -s.TransitDays)
@@ -162,7 +160,7 @@ func (w *world) transitShipment(o *c.Order, p transitProblem) *c.Shipment {
 	mid := pickup.Add(problemAt.Sub(pickup) / 2).Truncate(time.Minute)
 	events := []c.ShipmentEvent{
 		w.ev(pickup, "AF", "NS", "picked up", o.ShipFrom),
-		w.ev(mid, "X6", "NS", "en route", enRoute[r.IntN(len(enRoute))]),
+		w.ev(mid, "X6", "NS", "en route", w.conv.enRoute[r.IntN(len(w.conv.enRoute))]),
 		w.ev(problemAt, p.code, p.reason, p.desc, loc),
 	}
 	return w.shipment(o, p.status, promised, eta, events...)

@@ -25,7 +25,7 @@ func (w *world) dupPair(cu *c.Customer, gap time.Duration, samePO bool) (orig, d
 	}
 	dup.CreatedAt = w.now.Add(-time.Duration(5+r.IntN(240)) * time.Minute).Truncate(time.Minute)
 	orig.CreatedAt = dup.CreatedAt.Add(-gap)
-	dup.ShipTo, dup.ShipFrom, dup.Carrier = orig.ShipTo, orig.ShipFrom, orig.Carrier
+	dup.ShipTo, dup.ShipFrom, dup.Carrier, dup.ServiceLevel = orig.ShipTo, orig.ShipFrom, orig.Carrier, orig.ServiceLevel
 	dup.RequestedShipDate = orig.RequestedShipDate
 	if samePO {
 		dup.PONumber = orig.PONumber

@@ -94,7 +94,8 @@ func multiDelayHazmat(w *world, v int) built {
 	cu := w.customer("")
 	ls := append([]ln{{it: w.hazmatItem(), qty: w.qty()}}, w.lines(w.g.r.IntN(2))...)
 	o := w.order(cu, ls...)
-	o.Carrier = w.pick(uncertifiedCarriers)
+	o.Carrier = w.pick(w.conv.carrierCodes(false, false))
+	o.ServiceLevel = w.conv.standardService(o.Carrier)
 	sh := w.transitShipment(o, transitProblems[v%2])
 	return built{
 		title:   "Late hazmat shipment moving on a carrier without hazmat certification",

@@ -18,7 +18,7 @@ var shortageTriggers = []string{"order_created", "order_created", "question", "i
 // otherSites returns the two sites that are not from, in random order.
 func (w *world) otherSites(from string) (string, string) {
 	var out []string
-	for _, s := range siteIDs {
+	for _, s := range w.conv.sites {
 		if s != from {
 			out = append(out, s)
 		}
@@ -81,7 +81,7 @@ func (w *world) shortWithAlternate(o *c.Order, lines []int, added int64, both, o
 
 // shortEverywhere makes sku short at all three sites.
 func (w *world) shortEverywhere(o *c.Order, sku string, qty int, lateInboundAtFrom bool) {
-	for _, s := range siteIDs {
+	for _, s := range w.conv.sites {
 		w.shortAt(o, sku, s, qty, lateInboundAtFrom && s == o.ShipFrom)
 	}
 }

@@ -51,6 +51,7 @@ var (
 // the connectors snapshot with no nil slices.
 type world struct {
 	g         *gen
+	conv      *convention
 	now       time.Time
 	today     c.Date
 	customers []*c.Customer
@@ -66,18 +67,33 @@ type world struct {
 	usedNames map[string]bool
 	usedSKUs  map[string]bool
 	usedDesc  map[string]bool
+	usedIDs   map[string]bool
 }
 
-func (g *gen) newWorld() *world {
+func (g *gen) newWorld() *world { return g.newWorldIn(usConv) }
+
+// newWorldIn starts a case's world written in a convention's data.
+func (g *gen) newWorldIn(cv *convention) *world {
 	r := g.r
 	day := time.Date(2026, 5, 4, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(145))
 	now := day.Add(time.Duration(7+r.IntN(12))*time.Hour + time.Duration(r.IntN(60))*time.Minute)
 	w := &world{
-		g: g, now: now, today: c.NewDate(now),
+		g: g, conv: cv, now: now, today: c.NewDate(now),
 		fitCredit: map[string]bool{}, usedNames: map[string]bool{},
-		usedSKUs: map[string]bool{}, usedDesc: map[string]bool{},
+		usedSKUs: map[string]bool{}, usedDesc: map[string]bool{}, usedIDs: map[string]bool{},
+	}
+	for _, d := range cv.carriers {
+		cr := &c.Carrier{Code: d.code, Name: d.name, HazmatCertified: d.hazmat, OnTimeRate: d.onTime, LanesWithoutCapacity: []string{}}
+		for _, sd := range d.services {
+			days := sd.days[0] + r.IntN(sd.days[1]-sd.days[0]+1)
+			cr.Services = append(cr.Services, c.Service{ServiceLevel: sd.name, TransitDays: days, CostPerOrder: f(money(r, sd.costLo, sd.cost))})
+		}
+		w.carriers = append(w.carriers, cr)
 	}
 	for _, d := range carrierDefs {
+		if cv.carriers != nil {
+			break
+		}
 		std := 3 + r.IntN(3)
 		stdCost := money(r, 150, 400)
 		exp := 1 + r.IntN(2)
@@ -91,10 +107,10 @@ func (g *gen) newWorld() *world {
 			LanesWithoutCapacity: []string{},
 		})
 	}
-	for _, id := range siteIDs {
-		s := &c.Site{ID: id, Region: siteRegion[id], PickBacklogHours: 2 + r.IntN(28)}
-		for _, reg := range regions {
-			b := baseLanes[id][reg]
+	for _, id := range cv.sites {
+		s := &c.Site{ID: id, Region: cv.siteRegion[id], PickBacklogHours: 2 + r.IntN(28)}
+		for _, reg := range cv.regions {
+			b := cv.lanes[id][reg]
 			days := int(b[0])
 			if r.IntN(4) == 0 {
 				days++
@@ -171,7 +187,7 @@ func (w *world) customer(tier string) *c.Customer {
 	r := w.g.r
 	name := w.uniqueName()
 	cu := &c.Customer{
-		ID: w.g.customerID(), Name: name, Tier: tier,
+		ID: w.customerID(), Name: name, Tier: tier,
 		OpenAR:                f(money(r, 2000, 60000)),
 		PaymentTerms:          w.pick([]string{"NET30", "NET30", "NET45", "NET60"}),
 		AllowsSubstitution:    r.IntN(6) != 0,
@@ -196,9 +212,52 @@ func (w *world) uniqueName() string {
 	}
 }
 
+// unique draws ids until one is new in the world.
+func (w *world) unique(draw func(g *gen) string) string {
+	for {
+		if id := draw(w.g); !w.usedIDs[id] {
+			w.usedIDs[id] = true
+			return id
+		}
+	}
+}
+
+func (w *world) orderID() string {
+	if w.conv.orderID == nil {
+		return w.g.orderID()
+	}
+	return w.unique(w.conv.orderID)
+}
+
+func (w *world) customerID() string {
+	if w.conv.customerID == nil {
+		return w.g.customerID()
+	}
+	return w.unique(w.conv.customerID)
+}
+
+func (w *world) poNumber() string {
+	if w.conv.poNumber == nil {
+		return w.g.poNumber()
+	}
+	return w.unique(w.conv.poNumber)
+}
+
+func (w *world) shipmentID() string {
+	if w.conv.shipmentID == nil {
+		return w.g.shipmentID()
+	}
+	return w.unique(w.conv.shipmentID)
+}
+
 func (w *world) sku() string {
 	for {
-		s := fmt.Sprintf("SKU-%04d", 1000+w.g.r.IntN(9000))
+		var s string
+		if w.conv.sku != nil {
+			s = w.conv.sku(w.g.r)
+		} else {
+			s = fmt.Sprintf("SKU-%04d", 1000+w.g.r.IntN(9000))
+		}
 		if !w.usedSKUs[s] {
 			w.usedSKUs[s] = true
 			return s
@@ -281,15 +340,15 @@ type ln struct {
 // site on a carrier that can legally carry the goods, to a full address.
 func (w *world) order(cu *c.Customer, lines ...ln) *c.Order {
 	r := w.g.r
-	region := w.pick(regions)
+	region := w.pick(w.conv.regions)
 	o := &c.Order{
-		ID: w.g.orderID(), CustomerID: cu.ID, PONumber: w.g.poNumber(),
+		ID: w.orderID(), CustomerID: cu.ID, PONumber: w.poNumber(),
 		Channel:           w.pick([]string{"edi", "edi", "portal", "portal", "email", "phone"}),
 		CreatedAt:         w.now.Add(-time.Duration(60+r.IntN(30*60)) * time.Minute),
 		RequestedShipDate: w.today.AddDays(1 + r.IntN(5)),
 		Status:            c.StatusOpen,
 		Holds:             []c.Hold{},
-		ShipFrom:          w.pick(siteIDs),
+		ShipFrom:          w.pick(w.conv.sites),
 		ShipTo:            w.address(cu.Name, region),
 		ServiceLevel:      "LTL-STD",
 	}
@@ -303,10 +362,11 @@ func (w *world) order(cu *c.Customer, lines ...ln) *c.Order {
 		hazmat = hazmat || l.it.Hazmat
 	}
 	if hazmat {
-		o.Carrier = w.pick(certifiedCarriers)
+		o.Carrier = w.pick(w.conv.carrierCodes(false, true))
 	} else {
-		o.Carrier = w.pick(allCarriers)
+		o.Carrier = w.pick(w.conv.carrierCodes(true, false))
 	}
+	o.ServiceLevel = w.conv.standardService(o.Carrier)
 	if r.IntN(10) < 3 {
 		o.Notes = w.pick(benignNotes)
 	}
@@ -330,15 +390,24 @@ func (w *world) qty() int {
 
 func (w *world) address(name, region string) c.Address {
 	r := w.g.r
-	city := cities[region][r.IntN(len(cities[region]))]
-	return c.Address{
-		Name:       name,
-		Line1:      fmt.Sprintf("%d %s", 100+r.IntN(9800), streets[r.IntN(len(streets))]),
-		City:       city.name,
-		Region:     region,
-		PostalCode: fmt.Sprintf("%s%02d", city.zip3, r.IntN(100)),
-		Country:    "US",
+	cs := w.conv.cities[region]
+	city := cs[r.IntN(len(cs))]
+	a := c.Address{
+		Name:    name,
+		Line1:   fmt.Sprintf("%d %s", 100+r.IntN(9800), streets[r.IntN(len(streets))]),
+		City:    city.name,
+		Region:  region,
+		Country: "US",
 	}
+	if w.conv.postalCode != nil {
+		a.PostalCode = w.conv.postalCode(r, city)
+	} else {
+		a.PostalCode = fmt.Sprintf("%s%02d", city.zip3, r.IntN(100))
+	}
+	if w.conv.country != nil {
+		a.Country = w.conv.country(region)
+	}
+	return a
 }
 
 // hold puts a hold on the order, placed at the given time.
@@ -400,7 +469,7 @@ func (w *world) shipment(o *c.Order, status string, promised, eta time.Time, eve
 		events = []c.ShipmentEvent{}
 	}
 	sh := &c.Shipment{
-		ID: w.g.shipmentID(), OrderID: o.ID, Carrier: o.Carrier, ServiceLevel: o.ServiceLevel,
+		ID: w.shipmentID(), OrderID: o.ID, Carrier: o.Carrier, ServiceLevel: o.ServiceLevel,
 		Status: status, PromisedDelivery: promised, ETA: eta,
 		FreightCost: f(serviceCost(w.carrier(o.Carrier), o.ServiceLevel)), Events: events,
 	}
@@ -438,7 +507,7 @@ func (w *world) demand(sku string) int {
 func (w *world) snapshot() c.Snapshot {
 	r := w.g.r
 	for _, it := range w.items {
-		for _, site := range siteIDs {
+		for _, site := range w.conv.sites {
 			found := false
 			for _, s := range w.stock {
 				if s.SKU == it.SKU && s.Site == site {
@@ -483,7 +552,7 @@ func (w *world) snapshot() c.Snapshot {
 	}
 	// Inventory grouped by sku in item order, sites in the fixed order.
 	for _, it := range w.items {
-		for _, site := range siteIDs {
+		for _, site := range w.conv.sites {
 			for _, st := range w.stock {
 				if st.SKU == it.SKU && st.Site == site {
 					s.Inventory = append(s.Inventory, *st)
