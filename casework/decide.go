@@ -82,20 +82,9 @@ type Result struct {
 // is a compare-and-set and the execution is claimed once, so any number of
 // clicks, people or replicas execute an action at most once.
 func (d *Desk) Approve(ctx context.Context, proposalID string, who Approver) (Result, error) {
-	p, err := d.st.GetProposal(ctx, proposalID)
-	if errors.Is(err, store.ErrNotFound) {
-		return Result{Kind: Unknown}, nil
-	}
-	if err != nil {
-		return Result{}, fmt.Errorf("proposal %s: %w", proposalID, err)
-	}
-	switch {
-	case p.State != store.Pending:
-		return Result{Kind: AlreadyDecided, Proposal: *p}, nil
-	case p.Outcome != string(policy.Approval):
-		return Result{Kind: NotApprovable, Proposal: *p}, nil
-	case !who.holds(ctx, p.Role):
-		return d.deny(ctx, p, who, "approve")
+	p, done, err := d.decidable(ctx, proposalID, who, "approve")
+	if done != nil || err != nil {
+		return *done, err
 	}
 	conf := d.confidence(ctx, p)
 	fr, err := d.fresh(ctx, p.Action, conf)
@@ -113,11 +102,7 @@ func (d *Desk) Approve(ctx context.Context, proposalID string, who Approver) (Re
 	}
 	if err := d.st.Transition(ctx, p.ID, store.Pending, store.Approved, who.ID, ""); err != nil {
 		if errors.Is(err, store.ErrConflict) {
-			cur, gerr := d.st.GetProposal(ctx, p.ID)
-			if gerr != nil {
-				return Result{}, gerr
-			}
-			return Result{Kind: AlreadyDecided, Proposal: *cur}, nil
+			return d.alreadyDecided(ctx, p.ID)
 		}
 		return Result{}, fmt.Errorf("approving %s: %w", p.ID, err)
 	}
@@ -131,20 +116,9 @@ func (d *Desk) Approve(ctx context.Context, proposalID string, who Approver) (Re
 
 // Reject is a person's rejection of a pending proposal, with their reason.
 func (d *Desk) Reject(ctx context.Context, proposalID string, who Approver, reason string) (Result, error) {
-	p, err := d.st.GetProposal(ctx, proposalID)
-	if errors.Is(err, store.ErrNotFound) {
-		return Result{Kind: Unknown}, nil
-	}
-	if err != nil {
-		return Result{}, fmt.Errorf("proposal %s: %w", proposalID, err)
-	}
-	switch {
-	case p.State != store.Pending:
-		return Result{Kind: AlreadyDecided, Proposal: *p}, nil
-	case p.Outcome != string(policy.Approval):
-		return Result{Kind: NotApprovable, Proposal: *p}, nil
-	case !who.holds(ctx, p.Role):
-		return d.deny(ctx, p, who, "reject")
+	p, done, err := d.decidable(ctx, proposalID, who, "reject")
+	if done != nil || err != nil {
+		return *done, err
 	}
 	err = d.inTx(ctx, func(tx store.Tx) error {
 		if err := tx.Transition(ctx, p.ID, store.Pending, store.Rejected, who.ID, reason); err != nil {
@@ -161,11 +135,7 @@ func (d *Desk) Reject(ctx context.Context, proposalID string, who Approver, reas
 			By: who.ID, State: string(store.Rejected), Reason: reason})
 	})
 	if errors.Is(err, store.ErrConflict) {
-		cur, gerr := d.st.GetProposal(ctx, p.ID)
-		if gerr != nil {
-			return Result{}, gerr
-		}
-		return Result{Kind: AlreadyDecided, Proposal: *cur}, nil
+		return d.alreadyDecided(ctx, p.ID)
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("rejecting %s: %w", p.ID, err)
@@ -175,6 +145,39 @@ func (d *Desk) Reject(ctx context.Context, proposalID string, who Approver, reas
 		return Result{}, err
 	}
 	return Result{Kind: Rejected, Proposal: *cur}, nil
+}
+
+// decidable reads a proposal for a person's decision: done is the result
+// when it cannot be decided (unknown, decided already, not an approval,
+// or the person lacks its role; the attempt is audited).
+func (d *Desk) decidable(ctx context.Context, id string, who Approver, verb string) (*store.Proposal, *Result, error) {
+	p, err := d.st.GetProposal(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, &Result{Kind: Unknown}, nil
+	}
+	if err != nil {
+		return nil, &Result{}, fmt.Errorf("proposal %s: %w", id, err)
+	}
+	switch {
+	case p.State != store.Pending:
+		return nil, &Result{Kind: AlreadyDecided, Proposal: *p}, nil
+	case p.Outcome != string(policy.Approval):
+		return nil, &Result{Kind: NotApprovable, Proposal: *p}, nil
+	case !who.holds(ctx, p.Role):
+		r, err := d.deny(ctx, p, who, verb)
+		return nil, &r, err
+	}
+	return p, nil, nil
+}
+
+// alreadyDecided is the result of a compare-and-set that lost: the
+// proposal as the winner left it.
+func (d *Desk) alreadyDecided(ctx context.Context, id string) (Result, error) {
+	cur, err := d.st.GetProposal(ctx, id)
+	if err != nil {
+		return Result{}, err
+	}
+	return Result{Kind: AlreadyDecided, Proposal: *cur}, nil
 }
 
 // deny audits an attempt by someone without the role. Nothing changes.
@@ -209,11 +212,7 @@ func (d *Desk) refuse(ctx context.Context, p *store.Proposal, who Approver, fr *
 			By: who.ID, State: string(store.Expired), Detail: why.Error(), Fresh: fr})
 	})
 	if errors.Is(err, store.ErrConflict) {
-		cur, gerr := d.st.GetProposal(ctx, p.ID)
-		if gerr != nil {
-			return Result{}, gerr
-		}
-		return Result{Kind: AlreadyDecided, Proposal: *cur}, nil
+		return d.alreadyDecided(ctx, p.ID)
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("refusing %s: %w", p.ID, err)
@@ -258,11 +257,7 @@ func (d *Desk) supersede(ctx context.Context, p *store.Proposal, who Approver, f
 			By: who.ID, Fresh: &fr, Replacement: np.ID})
 	})
 	if errors.Is(err, store.ErrConflict) {
-		cur, gerr := d.st.GetProposal(ctx, p.ID)
-		if gerr != nil {
-			return Result{}, gerr
-		}
-		return Result{Kind: AlreadyDecided, Proposal: *cur}, nil
+		return d.alreadyDecided(ctx, p.ID)
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("superseding %s: %w", p.ID, err)
