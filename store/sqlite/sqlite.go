@@ -63,8 +63,12 @@ type Store struct {
 	q  queryer
 	tx *sql.Tx
 	// deferred collects the audit entries appended inside InTx.
-	deferred  *[]*store.AuditEntry
-	stmts     *stmts
+	deferred *[]*store.AuditEntry
+	stmts    *stmts
+	// writeMu lets one write transaction of this process at a time take
+	// SQLite's write lock: writers queue in Go instead of spinning in
+	// SQLite's busy handler (other processes still wait busy_timeout).
+	writeMu   *sync.Mutex
 	path      string
 	audit     *auditState // shared with the copies InTx makes
 	closeOnce *sync.Once
@@ -129,7 +133,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		db.SetMaxIdleConns(opts.MaxOpenConns)
 	}
 	cache := newStmts(db)
-	s := &Store{db: db, q: conn{c: cache}, stmts: cache, path: name, closeOnce: new(sync.Once), closeErr: new(error),
+	s := &Store{db: db, q: conn{c: cache}, stmts: cache, writeMu: new(sync.Mutex), path: name, closeOnce: new(sync.Once), closeErr: new(error),
 		audit: &auditState{dbPath: name, key: opts.AuditKey, cpPath: opts.AuditCheckpoint}}
 	if memory && s.audit.key.IsZero() {
 		if s.audit.key, err = store.GenerateAuditKey(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/exdesk/exdesk/store"
@@ -17,6 +18,8 @@ func (s *Store) InTx(ctx context.Context, fn func(tx store.Tx) error) error {
 	if s.tx != nil {
 		return fn(s) // already inside: join
 	}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("sqlite %s: begin: %w", s.path, err)
@@ -56,17 +59,23 @@ func (s *Store) begin(ctx context.Context) (queryer, func() error, func(), error
 	if s.tx != nil {
 		return s.q, func() error { return nil }, func() {}, nil
 	}
+	s.writeMu.Lock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
+		s.writeMu.Unlock()
 		return nil, nil, nil, err
 	}
+	var once sync.Once
+	release := func() { once.Do(s.writeMu.Unlock) }
 	commit := func() error {
 		err := tx.Commit()
+		release()
 		s.stmts.prepareLearned(ctx)
 		return err
 	}
 	rollback := func() {
 		if tx.Rollback() == nil {
+			release()
 			s.stmts.prepareLearned(ctx)
 		}
 	}
