@@ -3,11 +3,13 @@ package policy
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func mustDefault(t testing.TB) *Engine {
@@ -187,7 +189,7 @@ func TestLoadRejects(t *testing.T) {
 			replaceIn(t, "when: order.hazmat && !rebook.hazmat_certified", "when: order.hazmat && !rebook.hazmat_certifed"),
 			[]string{"rule rebook.blocked", "hazmat_certifed"}},
 		{"syntax error names the rule",
-			replaceIn(t, "when: expedite.cost <= usd(250)", "when: expedite.cost <= = usd(250)"),
+			replaceIn(t, "when: expedite.cost <= params", "when: expedite.cost <= = params"),
 			[]string{"rule expedite.auto", "Syntax error"}},
 		{"non-bool condition",
 			replaceIn(t, `when: action.hold_code == "CREDIT"`+"\n", "when: order.total\n"),
@@ -287,5 +289,101 @@ func TestMoneyYAMLAndJSON(t *testing.T) {
 	var m Money
 	if err := m.UnmarshalJSON([]byte(`"abc"`)); err == nil {
 		t.Error("UnmarshalJSON accepted abc")
+	}
+}
+
+// at returns the 1-based line and column of the first occurrence of mark
+// in src, the place a CompileError must point at.
+func at(t *testing.T, src []byte, mark string) (line, col int) {
+	t.Helper()
+	i := strings.Index(string(src), mark)
+	if i < 0 {
+		t.Fatalf("fixture lacks %q", mark)
+	}
+	before := string(src[:i])
+	line = 1 + strings.Count(before, "\n")
+	return line, 1 + utf8.RuneCountInString(before[strings.LastIndex(before, "\n")+1:])
+}
+
+func TestCompileErrorPosition(t *testing.T) {
+	tests := []struct {
+		name     string
+		old, new string
+		mark     string // where the error must point (first occurrence in the new source)
+		rule     string
+		field    string
+		suggest  string
+		msg      string
+	}{
+		{"misspelt fact in a folded condition", "order.total <= params.credit_auto_max_total", "order.totl <= params.credit_auto_max_total",
+			"order.totl", "credit.release.auto", "when", "order.total", `undeclared reference to "order.totl"`},
+		{"misspelt fact in a plain condition", "when: order.hazmat && !rebook.hazmat_certified", "when: order.hazmat && !rebook.hazmat_certifed",
+			"rebook.hazmat_certifed", "rebook.blocked", "when", "rebook.hazmat_certified", "undeclared"},
+		{"misspelt fact in a quoted condition", `"!price.contract_active || action.price != price.contract"`, `"!price.contract_active || action.price != price.contrct"`,
+			"price.contrct", "price.correct.blocked", "when", "price.contract", "undeclared"},
+		{"misspelt parameter", "when: confidence < params.min_confidence", "when: confidence < params.min_confidense",
+			"params.min_confidense", "global.low_confidence", "when", "params.min_confidence", "undeclared"},
+		{"misspelt function in a reason", "within {{ dollars(params.price_auto_max_delta) }}", "within {{ dollar(params.price_auto_max_delta) }}",
+			"dollar(", "price.correct.auto", "reason", "dollars", "placeholder"},
+		{"misspelt fact in a reason alternative", "{{ customer.max_days_past_due }} days", "{{ customer.max_day_past_due }} days",
+			"customer.max_day_past_due", "credit.release.blocked", "reason[1].text", "customer.max_days_past_due", "undeclared"},
+		{"syntax error", "when: expedite.cost <= params", "when: expedite.cost <= = params",
+			"= params.expedite_auto_max_cost &&", "expedite.auto", "when", "", "Syntax error"},
+		{"misspelt role", "role: planner", "role: plannr", "plannr", "partial.approval", "role", "planner", "not one of the roles"},
+		{"misspelt outcome", "name: partial.blocked\n        outcome: blocked", "name: partial.blocked\n        outcome: blokced",
+			"blokced", "partial.blocked", "outcome", "blocked", "is not blocked, auto or approval"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			src := replaceIn(t, tc.old, tc.new)
+			_, err := Load("p.yaml", src)
+			var ce *CompileError
+			if !errors.As(err, &ce) {
+				t.Fatalf("want a *CompileError, got %v", err)
+			}
+			line, col := at(t, src, tc.mark)
+			if ce.File != "p.yaml" || ce.Line != line || ce.Col != col || ce.Rule != tc.rule || ce.Field != tc.field || ce.Suggest != tc.suggest {
+				t.Errorf("got %s:%d:%d rule %q field %q suggest %q, want p.yaml:%d:%d rule %q field %q suggest %q\n%v",
+					ce.File, ce.Line, ce.Col, ce.Rule, ce.Field, ce.Suggest, line, col, tc.rule, tc.field, tc.suggest, err)
+			}
+			if !strings.Contains(ce.Msg, tc.msg) {
+				t.Errorf("message %q lacks %q", ce.Msg, tc.msg)
+			}
+			prefix := fmt.Sprintf("policy p.yaml:%d:%d: rule %s: ", line, col, tc.rule)
+			if !strings.HasPrefix(err.Error(), prefix) {
+				t.Errorf("error %q does not start with %q", err, prefix)
+			}
+			if tc.suggest != "" && !strings.HasSuffix(err.Error(), "; did you mean "+tc.suggest+"?") {
+				t.Errorf("error %q lacks the suggestion", err)
+			}
+		})
+	}
+}
+
+func TestUnknownFieldSuggests(t *testing.T) {
+	src := replaceIn(t, "    approver: planner\n", "    aprover: planner\n")
+	_, err := Load("p.yaml", src)
+	line, _ := at(t, src, "aprover")
+	want := fmt.Sprintf(`policy p.yaml:%d: unknown field "aprover" in an actions entry; did you mean approver?`, line)
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+}
+
+func TestNearest(t *testing.T) {
+	known := []string{"order.total", "order.status", "customer.tier", "params.credit_auto_max_total"}
+	tests := []struct{ in, want string }{
+		{"order.totl", "order.total"},
+		{"ordr.total", "order.total"},
+		{"order.stats", "order.status"},
+		{"customer.teir", "customer.tier"},
+		{"params.credit_auto_max_totl", "params.credit_auto_max_total"},
+		{"shipment.weight", ""}, // nothing close: no guess
+		{"order.total", ""},     // known: nothing to suggest
+	}
+	for _, tc := range tests {
+		if got := nearest(tc.in, known); got != tc.want {
+			t.Errorf("nearest(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }
