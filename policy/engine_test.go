@@ -2,11 +2,13 @@ package policy
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -385,5 +387,70 @@ func TestNearest(t *testing.T) {
 		if got := nearest(tc.in, known); got != tc.want {
 			t.Errorf("nearest(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+func TestTestResultsVerboseAndJSON(t *testing.T) {
+	e := mustDefault(t)
+	src := []byte(`tests:
+  - name: wrong on purpose
+    action: {type: partial_ship}
+    facts: {order: {id: SO-1}, customer: {id: C-1, allows_partial_shipment: true}}
+    expect: {outcome: auto}
+
+  - name: right
+    action: {type: partial_ship}
+    facts: {customer: {allows_partial_shipment: false}}
+    expect: {outcome: blocked, rule: partial.blocked}
+`)
+	rs, err := runTestSource(e, "t.yaml", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		verbose bool
+		want    []string
+	}{
+		{false, []string{
+			"FAIL wrong on purpose: got approval by planner, want auto (decision: needs approval by planner (partial.approval): customer C-1 accepts partial shipments; a planner approves shipping SO-1 in part)",
+			"1 passed, 1 failed"}},
+		{true, []string{
+			"t.yaml:",
+			"  FAIL  wrong on purpose → approval by planner (partial.approval)",
+			"        t.yaml:2: got approval by planner, want auto (decision: needs approval by planner (partial.approval): customer C-1 accepts partial shipments; a planner approves shipping SO-1 in part)",
+			"  PASS  right → blocked (partial.blocked)",
+			"1 passed, 1 failed"}},
+	}
+	for _, tc := range tests {
+		var out bytes.Buffer
+		if p, f := WriteTestResults(&out, rs, tc.verbose); p != 1 || f != 1 {
+			t.Errorf("counts %d, %d", p, f)
+		}
+		if got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n"); !slices.Equal(got, tc.want) {
+			t.Errorf("verbose=%v:\n%s\nwant:\n%s", tc.verbose, strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+		}
+	}
+	b, err := json.Marshal(NewTestReport(e, rs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back struct {
+		Policy         string
+		Passed, Failed int
+		Results        []struct {
+			Name     string
+			Line     int
+			Pass     bool
+			Problem  string
+			Decision struct{ Outcome, Role, Rule string }
+		}
+	}
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Policy != e.Version() || back.Passed != 1 || back.Failed != 1 || len(back.Results) != 2 ||
+		back.Results[0].Pass || back.Results[0].Line != 2 || back.Results[0].Decision.Role != "planner" ||
+		!back.Results[1].Pass || back.Results[1].Line != 7 || back.Results[1].Decision.Rule != "partial.blocked" {
+		t.Errorf("json: %s", b)
 	}
 }
