@@ -149,7 +149,20 @@ func LoadFile(path string) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("policy: %w", err)
 	}
-	return Load(filepath.Base(path), src)
+	e, err := Load(filepath.Base(path), src)
+	// Problems name the file as given, so that file:line:column opens it.
+	var ce *CompileError
+	if errors.As(err, &ce) {
+		ce.File = path
+		return nil, ce
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i := range e.warns {
+		e.warns[i].File = path
+	}
+	return e, nil
 }
 
 // FromEnv loads the file named by EXDESK_POLICY, or the embedded default
