@@ -108,7 +108,12 @@ func runTests(e *Engine, path string, src []byte, w io.Writer) (passed, failed i
 	return passed, failed, nil
 }
 
-func runTestSource(e *Engine, path string, src []byte) ([]TestResult, error) {
+func runTestSource(e *Engine, path string, src []byte) (out []TestResult, err error) {
+	defer func() { // the YAML decoder is fed outside input; never let it take the process down
+		if r := recover(); r != nil {
+			out, err = nil, fmt.Errorf("policy tests %s: malformed file: %v", path, r)
+		}
+	}()
 	var tf TestFile
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	dec.KnownFields(true)
@@ -123,7 +128,7 @@ func runTestSource(e *Engine, path string, src []byte) ([]TestResult, error) {
 	if tf.Confidence != nil {
 		defConf = *tf.Confidence
 	}
-	out := make([]TestResult, 0, len(tf.Tests))
+	out = make([]TestResult, 0, len(tf.Tests))
 	for i, tc := range tf.Tests {
 		r := TestResult{File: path, Name: tc.Name, Expect: tc.Expect}
 		where := path

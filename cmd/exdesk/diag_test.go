@@ -298,3 +298,18 @@ func TestPolicyDiffCommand(t *testing.T) {
 		t.Errorf("one file: exit %d %q", code, errOut)
 	}
 }
+
+// FuzzParseAction: any --action text gives an action with a type or an
+// error, never a panic.
+func FuzzParseAction(f *testing.F) {
+	f.Add(`{"type":"release_hold","args":{"hold_code":"CREDIT"}}`)
+	f.Add(`{"type":"correct_price","order_id":"SO-1","args":{"line":1,"price":12.5}}`)
+	f.Add(`{"type":""}`)
+	f.Add(`[]`)
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := parseAction(s)
+		if err == nil && (a.Type == "" || a.Args == nil) {
+			t.Fatalf("parseAction(%q) = %+v without an error", s, a)
+		}
+	})
+}
