@@ -103,6 +103,15 @@ func TestDecide(t *testing.T) {
 			f.Expedite.Cost = MoneyOf(250)
 		}, Approval, "logistics_supervisor", "expedite.approval", "not strategic"},
 		{"unknown action type", func(f *Facts) { f.Action.Type = "launch_rocket" }, Blocked, "", "policy.unknown_action", "launch_rocket"},
+		// A placeholder that reads facts is evaluated per decision, never frozen at load.
+		{"allocate one line", func(f *Facts) {
+			f.Action = ActionFacts{Type: "allocate_from_site", Site: "DC-E", Lines: []int{1}}
+			f.Allocation = AllocationFacts{Site: "DC-E", Covers: true, HasLane: true, AddedFreight: MoneyOf(20)}
+		}, Auto, "", "allocate.auto", "covers line 1 of SO-1 with added freight $20.00, within $150.00"},
+		{"allocate two lines", func(f *Facts) {
+			f.Action = ActionFacts{Type: "allocate_from_site", Site: "DC-E", Lines: []int{1, 2}}
+			f.Allocation = AllocationFacts{Site: "DC-E", Covers: true, HasLane: true, AddedFreight: MoneyOf(20)}
+		}, Auto, "", "allocate.auto", "covers lines 1, 2 of SO-1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
