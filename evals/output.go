@@ -10,9 +10,17 @@ import (
 	"text/tabwriter"
 )
 
-// WriteScorecard prints a table of results per expected class and overall.
+// scorecardColumns are the scorecard's headers, each named once: the
+// expected class a row groups, the case counts, then the share of cases
+// passing each check (and the share with a forbidden action, where lower
+// is better).
+var scorecardColumns = []string{"expected class", "cases", "passed", "failed", "errored",
+	"class ok", "top action ok", "forbidden", "decision ok", "mentions ok"}
+
+// WriteScorecard prints a table of results per expected class and overall,
+// then the summary line: passed, failed and errored cases counted apart.
 func WriteScorecard(w io.Writer, r *Report) error {
-	type row struct{ cases, passed, errored, class, top, forb, dec, ment int }
+	type row struct{ cases, passed, failed, errored, class, top, forb, dec, ment int }
 	rows := map[string]*row{}
 	var total row
 	for _, c := range r.Cases {
@@ -37,6 +45,9 @@ func WriteScorecard(w io.Writer, r *Report) error {
 				y.errored++
 				continue
 			}
+			if !c.Pass {
+				y.failed++
+			}
 			y.class += b2i(c.Checks.Class)
 			y.top += b2i(c.Checks.TopAction)
 			y.forb += b2i(!c.Checks.NoForbidden)
@@ -50,7 +61,7 @@ func WriteScorecard(w io.Writer, r *Report) error {
 	}
 	sort.Strings(keys)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "class\tcases\tpassed\terrored\tclass\ttop action\tforbidden\tdecision\tmentions\t\n")
+	fmt.Fprintf(tw, "%s\t\n", strings.Join(scorecardColumns, "\t"))
 	line := func(name string, x *row) {
 		pct := func(n int) string {
 			if x.cases == 0 {
@@ -58,7 +69,7 @@ func WriteScorecard(w io.Writer, r *Report) error {
 			}
 			return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(x.cases))
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t\n", name, x.cases, x.passed, x.errored,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t\n", name, x.cases, x.passed, x.failed, x.errored,
 			pct(x.class), pct(x.top), pct(x.forb), pct(x.dec), pct(x.ment))
 	}
 	for _, k := range keys {
@@ -68,11 +79,7 @@ func WriteScorecard(w io.Writer, r *Report) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	unscored := len(r.Cases) - r.Metrics.Scored
-	fmt.Fprintf(w, "\n%d passed, %d failed", r.Metrics.Passed, r.Metrics.Scored-r.Metrics.Passed)
-	if unscored > 0 {
-		fmt.Fprintf(w, ", %d unlabeled (reported, not scored)", unscored)
-	}
+	fmt.Fprintf(w, "\n%s", Summary(r))
 	fmt.Fprintf(w, "  planner=%s  %.0f ms", r.Planner, r.Metrics.DurationMS)
 	if r.Metrics.Tokens > 0 {
 		fmt.Fprintf(w, "  tokens=%d  median round trips=%.1f", r.Metrics.Tokens, r.Metrics.MedianRoundTrips)
@@ -80,27 +87,71 @@ func WriteScorecard(w io.Writer, r *Report) error {
 	if r.Epochs > 1 {
 		fmt.Fprintf(w, "  pass@1=%.3f pass^%d=%.3f", r.Metrics.PassAt1, r.Epochs, r.Metrics.PassHatK)
 	}
-	fmt.Fprintln(w)
-	return nil
+	_, err := fmt.Fprintln(w)
+	return err
 }
 
-// WriteFailures lists each failing case with its failed checks or error.
+// Summary reads "21 passed, 1 failed, 1 errored" (and the unlabeled
+// cases, reported but not scored, when there are any).
+func Summary(r *Report) string {
+	var unlabeled, errored int
+	for _, c := range r.Cases {
+		switch {
+		case c.Error != "":
+			errored++
+		case !c.Scored:
+			unlabeled++
+		}
+	}
+	s := fmt.Sprintf("%d passed, %d failed, %d errored", r.Metrics.Passed, r.Metrics.Failed, errored)
+	if unlabeled > 0 {
+		s += fmt.Sprintf(", %d unlabeled (reported, not scored)", unlabeled)
+	}
+	return s
+}
+
+// Failing reports whether a case failed or errored: the run's exit status
+// is then 3.
+func Failing(r *Report) bool {
+	for _, c := range r.Cases {
+		if c.Error != "" || (c.Scored && !c.Pass) {
+			return true
+		}
+	}
+	return false
+}
+
+// WriteFailures lists each failing case with expected against actual for
+// every failed check, and each errored case with its error.
 func WriteFailures(w io.Writer, r *Report) {
 	for _, c := range r.Cases {
-		if !c.Scored || c.Pass {
-			continue
-		}
-		if c.Error != "" {
+		switch {
+		case c.Error != "":
 			fmt.Fprintf(w, "ERROR %s: %s\n", c.ID, c.Error)
-			continue
+		case c.Scored && !c.Pass:
+			fmt.Fprintf(w, "FAIL  %s", c.ID)
+			if c.Title != "" {
+				fmt.Fprintf(w, " — %s", c.Title)
+			}
+			fmt.Fprintln(w)
+			for _, m := range failureLines(c) {
+				fmt.Fprintf(w, "      %s\n", m)
+			}
 		}
-		top := "(none)"
-		if len(c.Actions) > 0 {
-			top = c.Actions[0].Type + "/" + string(c.Actions[0].Decision.Outcome)
-		}
-		fmt.Fprintf(w, "FAIL  %s: %s (class %s, expected %s; top %s)\n", c.ID, strings.Join(c.Checks.Failed(), ", "),
-			c.ExceptionClass, c.Class, top)
 	}
+}
+
+// failureLines says what each failed check expected and got; a report
+// written before failures were recorded names the checks only.
+func failureLines(c CaseResult) []string {
+	if len(c.Failures) > 0 {
+		out := make([]string, len(c.Failures))
+		for i, f := range c.Failures {
+			out[i] = f.String()
+		}
+		return out
+	}
+	return []string{"failed checks: " + strings.Join(c.Checks.Failed(), ", ")}
 }
 
 func b2i(b bool) int {
@@ -152,8 +203,9 @@ func WriteJUnit(path string, r *Report) error {
 			tc.Error = &junitMessage{Message: c.Error}
 			s.Errors++
 		case !c.Pass:
-			tc.Failure = &junitMessage{Message: "failed checks: " + strings.Join(c.Checks.Failed(), ", "),
-				Body: fmt.Sprintf("class=%s expected=%s\nsummary: %s", c.ExceptionClass, c.Class, c.Summary)}
+			lines := failureLines(c)
+			tc.Failure = &junitMessage{Message: strings.Join(lines, "; "),
+				Body: strings.Join(lines, "\n") + "\nsummary: " + c.Summary}
 			s.Failures++
 		}
 		s.Tests++
@@ -178,47 +230,112 @@ func nonEmpty(s, def string) string {
 
 // Flip is a case whose result changed against a baseline.
 type Flip struct {
-	ID     string
-	Before string // pass, fail, error, absent
-	After  string
+	ID     string `json:"id"`
+	Before string `json:"before"` // pass, fail, error, unscored, absent
+	After  string `json:"after"`
 }
 
-// Compare lists the cases whose result differs between base and r.
-func Compare(base, r *Report) []Flip {
-	state := func(c CaseResult) string {
-		switch {
-		case c.Error != "":
-			return "error"
-		case !c.Scored:
-			return "unscored"
-		case c.Pass:
-			return "pass"
-		}
-		return "fail"
-	}
+// Compare lists the cases whose result differs between base and r,
+// including cases added to or removed from the suite.
+func Compare(base, r *Report) []Flip { return compare(base, r, nil) }
+
+// compare lists flips; when only is set, cases outside it are not
+// compared (neither added nor removed).
+func compare(base, r *Report, only map[string]bool) []Flip {
 	before := map[string]string{}
 	for _, c := range base.Cases {
-		before[c.ID] = state(c)
+		before[c.ID] = caseState(c)
 	}
 	var flips []Flip
 	seen := map[string]bool{}
 	for _, c := range r.Cases {
 		seen[c.ID] = true
+		if only != nil && !only[c.ID] {
+			continue
+		}
 		b, ok := before[c.ID]
 		if !ok {
 			b = "absent"
 		}
-		if a := state(c); a != b {
+		if a := caseState(c); a != b {
 			flips = append(flips, Flip{c.ID, b, a})
 		}
 	}
 	for _, c := range base.Cases {
-		if !seen[c.ID] {
-			flips = append(flips, Flip{c.ID, state(c), "absent"})
+		if !seen[c.ID] && (only == nil || only[c.ID]) {
+			flips = append(flips, Flip{c.ID, caseState(c), "absent"})
 		}
 	}
 	sort.Slice(flips, func(i, j int) bool { return flips[i].ID < flips[j].ID })
 	return flips
+}
+
+func caseState(c CaseResult) string {
+	switch {
+	case c.Error != "":
+		return "error"
+	case !c.Scored:
+		return "unscored"
+	case c.Pass:
+		return "pass"
+	}
+	return "fail"
+}
+
+// Comparison is a run compared with a baseline report.
+type Comparison struct {
+	Flips []Flip `json:"flips"`
+	// Shared counts the case ids in both reports.
+	Shared int `json:"shared"`
+	// Warning is set when the baseline shares few case ids with the run:
+	// it looks like another suite's report, and only the shared cases are
+	// compared.
+	Warning string `json:"warning,omitempty"`
+}
+
+// CompareWith compares r with base. A subset run (rerunning some cases) is
+// compared on its own cases only, so the baseline's other cases are not
+// listed as removed. When under half the cases of the smaller report are
+// in the other, the baseline looks like another suite's: the comparison
+// warns and lists flips of the shared cases only, instead of every case as
+// added or removed.
+func CompareWith(base, r *Report, subset bool) Comparison {
+	inBase := map[string]bool{}
+	for _, c := range base.Cases {
+		inBase[c.ID] = true
+	}
+	shared := map[string]bool{}
+	for _, c := range r.Cases {
+		if inBase[c.ID] {
+			shared[c.ID] = true
+		}
+	}
+	cmp := Comparison{Shared: len(shared)}
+	var only map[string]bool
+	if subset {
+		only = map[string]bool{}
+		for _, c := range r.Cases {
+			only[c.ID] = true
+		}
+	}
+	if smaller := min(len(base.Cases), len(r.Cases)); smaller > 0 && 2*len(shared) < smaller {
+		cmp.Warning = fmt.Sprintf("the baseline shares %d of this run's %d case ids (it has %d): it looks like another suite's report; only shared cases are compared",
+			len(shared), len(r.Cases), len(base.Cases))
+		only = shared
+	}
+	cmp.Flips = compare(base, r, only)
+	if cmp.Flips == nil {
+		cmp.Flips = []Flip{}
+	}
+	return cmp
+}
+
+// WriteComparison prints the comparison's warning, if any, and its flips.
+func WriteComparison(w io.Writer, c Comparison) {
+	if c.Warning != "" {
+		fmt.Fprintf(w, "warning: %s\n", c.Warning)
+	}
+	WriteFlips(w, c.Flips)
 }
 
 // WriteFlips prints flips, regressions first, then fixes, then cases added

@@ -22,6 +22,8 @@ type Report struct {
 	Epochs        int          `json:"epochs,omitempty"`
 	Cases         []CaseResult `json:"cases"`
 	Metrics       Metrics      `json:"metrics"`
+	// Comparison is the run against a baseline report, when one was given.
+	Comparison *Comparison `json:"comparison,omitempty"`
 }
 
 // CaseResult is one case's outcome in a report.
@@ -39,11 +41,14 @@ type CaseResult struct {
 	Actions        []ActionResult `json:"actions"`
 	Rejected       []Rejection    `json:"rejected_actions"`
 	Checks         Checks         `json:"checks"`
-	ToolCalls      int            `json:"tool_calls"`
-	RoundTrips     int            `json:"llm_round_trips"`
-	Tokens         int            `json:"tokens"`
-	DurationMS     float64        `json:"duration_ms"`
-	Planner        string         `json:"planner,omitempty"`
+	// Failures say, for each failed check, what was expected and what
+	// the case shows.
+	Failures   []CheckFailure `json:"failures,omitempty"`
+	ToolCalls  int            `json:"tool_calls"`
+	RoundTrips int            `json:"llm_round_trips"`
+	Tokens     int            `json:"tokens"`
+	DurationMS float64        `json:"duration_ms"`
+	Planner    string         `json:"planner,omitempty"`
 	// Epochs holds per-run pass results when the case ran several times.
 	EpochPasses []bool `json:"epoch_passes,omitempty"`
 }
@@ -75,9 +80,12 @@ type Checks struct {
 
 // Metrics aggregate a run.
 type Metrics struct {
-	Cases             int     `json:"cases"`
-	Scored            int     `json:"scored"`
-	Passed            int     `json:"passed"`
+	Cases  int `json:"cases"`
+	Scored int `json:"scored"`
+	Passed int `json:"passed"`
+	// Failed counts scored cases that ran and failed a check; errored
+	// cases are counted apart.
+	Failed            int     `json:"failed"`
 	Errored           int     `json:"errored"`
 	ClassAccuracy     float64 `json:"class_accuracy"`
 	TopActionAccuracy float64 `json:"top_action_accuracy"`

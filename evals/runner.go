@@ -159,7 +159,7 @@ func runOne(ctx context.Context, l Loaded, opts Options) (CaseResult, error) {
 	}
 	fill(&r, ac)
 	if c.Expected != nil {
-		r.Checks = Score(c.Expected, ac)
+		r.Checks, r.Failures = Diagnose(c.Expected, ac)
 		r.Pass = r.Checks.All()
 	}
 	return r, nil
@@ -209,6 +209,9 @@ func metrics(cs []CaseResult, epochs int) Metrics {
 		if c.Error != "" {
 			decN++ // an errored case counts against every rate
 			continue
+		}
+		if !c.Pass {
+			m.Failed++
 		}
 		if c.Checks.Class {
 			class++

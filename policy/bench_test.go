@@ -2,6 +2,7 @@ package policy
 
 import (
 	"context"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -109,6 +110,29 @@ func FuzzLoad(f *testing.F) {
 			d := e.Decide(f)
 			if d.Outcome != Auto && d.Outcome != Approval && d.Outcome != Blocked {
 				t.Fatalf("decision without an outcome: %+v", d)
+			}
+		}
+	})
+}
+
+// FuzzRunTestSource feeds arbitrary policy test files to the test runner:
+// results or an error, never a panic, and a result for every case.
+func FuzzRunTestSource(f *testing.F) {
+	if b, err := os.ReadFile("default_test.yaml"); err == nil {
+		f.Add(b)
+	}
+	f.Add([]byte("tests:\n  - name: x\n    action: {type: partial_ship}\n    expect: {outcome: auto}\n"))
+	f.Add([]byte("defaults: {order: {total: 1}}\ntests: []\n"))
+	f.Add([]byte("tests: [{name: a, action: {type: release_hold, args: {hold_code: CREDIT}}, facts: {order: {total: abc}}, expect: {outcome: auto}}]"))
+	e := mustDefault(f)
+	f.Fuzz(func(t *testing.T, src []byte) {
+		rs, err := runTestSource(e, "fuzz.yaml", src)
+		if err != nil {
+			return
+		}
+		for _, r := range rs {
+			if r.Pass != (r.Problem == "") {
+				t.Fatalf("result %+v: pass and problem disagree", r)
 			}
 		}
 	})

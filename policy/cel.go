@@ -1,10 +1,12 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/common/types"
@@ -69,29 +71,6 @@ func newEnv(vars []variable) (*cel.Env, error) {
 	return env, nil
 }
 
-// compileBool compiles a condition that must be a bool.
-func compileBool(env *cel.Env, src string) (cel.Program, error) {
-	ast, err := compileAST(env, src)
-	if err != nil {
-		return nil, err
-	}
-	if !ast.OutputType().IsExactType(cel.BoolType) {
-		return nil, fmt.Errorf("%q is of type %s, want bool", src, ast.OutputType())
-	}
-	return program(env, ast)
-}
-
-func compileAST(env *cel.Env, src string) (*cel.Ast, error) {
-	if len(src) > maxExprLen {
-		return nil, fmt.Errorf("expression is %d characters long, over the %d limit", len(src), maxExprLen)
-	}
-	ast, iss := env.Compile(src)
-	if iss != nil && iss.Err() != nil {
-		return nil, iss.Err()
-	}
-	return ast, nil
-}
-
 func program(env *cel.Env, ast *cel.Ast) (cel.Program, error) {
 	prg, err := env.Program(ast, cel.EvalOptions(cel.OptOptimize))
 	if err != nil {
@@ -124,14 +103,20 @@ type text struct {
 // placeholder is a compiled {{ expression }}. A bare variable or
 // dollars(variable) — most placeholders — skips the CEL interpreter.
 type placeholder struct {
-	prg     cel.Program
-	v       *variable // set for the fast path
-	dollars bool      // fast path: format v as money
+	prg      cel.Program
+	v        *variable // set for the fast path
+	dollars  bool      // fast path: format v as money
+	constant string    // the rendering of a placeholder that reads no fact
+	isConst  bool
 }
 
 func (p placeholder) write(b *strings.Builder, act *activation) {
+	if p.isConst {
+		b.WriteString(p.constant)
+		return
+	}
 	if p.v != nil {
-		x := act.field(p.v)
+		x := act.use(p.v)
 		if p.dollars {
 			b.WriteString(connectors.FormatUSD(x.Int()))
 			return
@@ -147,38 +132,48 @@ func (p placeholder) write(b *strings.Builder, act *activation) {
 	writeVal(b, out)
 }
 
-func compileText(env *cel.Env, vars map[string]*variable, src string) (*text, error) {
+// compileText compiles the reason template in s: literal text with
+// {{ CEL expression }} placeholders.
+func (c *compiler) compileText(s scalar, rule, field string) (*text, error) {
+	src := s.Value
 	t := &text{}
-	rest := src
+	rest, consumed := src, 0 // consumed: runes of src before rest
 	for {
 		i := strings.Index(rest, "{{")
 		if i < 0 {
-			if strings.Contains(rest, "}}") {
-				return nil, fmt.Errorf("unmatched }} in %q", src)
+			if j := strings.Index(rest, "}}"); j >= 0 {
+				return nil, c.errAtOffset(s, consumed+utf8.RuneCountInString(rest[:j]), rule, field, "unmatched }} in %q", src)
 			}
 			t.lits = append(t.lits, rest)
 			return t, nil
 		}
 		j := strings.Index(rest[i+2:], "}}")
 		if j < 0 {
-			return nil, fmt.Errorf("unclosed {{ in %q", src)
+			return nil, c.errAtOffset(s, consumed+utf8.RuneCountInString(rest[:i]), rule, field, "unclosed {{ in %q", src)
 		}
-		expr := strings.TrimSpace(rest[i+2 : i+2+j])
-		ast, err := compileAST(env, expr)
+		inner := rest[i+2 : i+2+j]
+		expr := strings.TrimSpace(inner)
+		base := consumed + utf8.RuneCountInString(rest[:i+2]) + utf8.RuneCountInString(inner[:strings.Index(inner, expr)])
+		ast, err := c.compileAST(s, base, expr, rule, field)
 		if err != nil {
-			return nil, fmt.Errorf("placeholder {{ %s }}: %w", expr, err)
+			var ce *CompileError
+			if errors.As(err, &ce) {
+				ce.Msg = fmt.Sprintf("placeholder {{ %s }}: %s", expr, ce.Msg)
+			}
+			return nil, err
 		}
 		switch ot := ast.OutputType(); {
 		case ot.IsExactType(cel.StringType), ot.IsExactType(cel.IntType), ot.IsExactType(cel.DoubleType),
 			ot.IsExactType(cel.BoolType), ot.IsExactType(cel.ListType(cel.StringType)), ot.IsExactType(cel.ListType(cel.IntType)):
 		default:
-			return nil, fmt.Errorf("placeholder {{ %s }} is of type %s; want string, int, double, bool or a list", expr, ot)
+			return nil, c.errAtOffset(s, base, rule, field, "placeholder {{ %s }} is of type %s; want string, int, double, bool or a list", expr, ot)
 		}
-		prg, err := program(env, ast)
+		prg, err := program(c.env, ast)
 		if err != nil {
-			return nil, fmt.Errorf("placeholder {{ %s }}: %w", expr, err)
+			return nil, c.errAtOffset(s, base, rule, field, "placeholder {{ %s }}: %v", expr, err)
 		}
 		ph := placeholder{prg: prg}
+		vars := c.e.vars
 		if v, ok := vars[expr]; ok {
 			ph.v = v
 		} else if inner, ok := strings.CutPrefix(expr, "dollars("); ok && strings.HasSuffix(inner, ")") {
@@ -186,10 +181,26 @@ func compileText(env *cel.Env, vars map[string]*variable, src string) (*text, er
 				ph.v, ph.dollars = v, true
 			}
 		}
+		if ph.v == nil {
+			// A placeholder that reads no fact (a parameter) is rendered once, here.
+			if out, _, err := prg.Eval(cel.NoVars()); err == nil {
+				var b strings.Builder
+				writeVal(&b, out)
+				ph.constant, ph.isConst = b.String(), true
+			}
+		}
 		t.lits = append(t.lits, rest[:i])
 		t.exprs = append(t.exprs, ph)
+		consumed += utf8.RuneCountInString(rest[:i+2+j+2])
 		rest = rest[i+2+j+2:]
 	}
+}
+
+// errAtOffset returns a CompileError at rune offset off of s.
+func (c *compiler) errAtOffset(s scalar, off int, rule, field, format string, args ...any) *CompileError {
+	ce := c.errAt(s, rule, field, format, args...)
+	ce.Line, ce.Col = s.position(c.src, off)
+	return ce
 }
 
 func (t *text) render(act *activation) string {

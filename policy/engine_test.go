@@ -2,12 +2,16 @@ package policy
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func mustDefault(t testing.TB) *Engine {
@@ -99,6 +103,15 @@ func TestDecide(t *testing.T) {
 			f.Expedite.Cost = MoneyOf(250)
 		}, Approval, "logistics_supervisor", "expedite.approval", "not strategic"},
 		{"unknown action type", func(f *Facts) { f.Action.Type = "launch_rocket" }, Blocked, "", "policy.unknown_action", "launch_rocket"},
+		// A placeholder that reads facts is evaluated per decision, never frozen at load.
+		{"allocate one line", func(f *Facts) {
+			f.Action = ActionFacts{Type: "allocate_from_site", Site: "DC-E", Lines: []int{1}}
+			f.Allocation = AllocationFacts{Site: "DC-E", Covers: true, HasLane: true, AddedFreight: MoneyOf(20)}
+		}, Auto, "", "allocate.auto", "covers line 1 of SO-1 with added freight $20.00, within $150.00"},
+		{"allocate two lines", func(f *Facts) {
+			f.Action = ActionFacts{Type: "allocate_from_site", Site: "DC-E", Lines: []int{1, 2}}
+			f.Allocation = AllocationFacts{Site: "DC-E", Covers: true, HasLane: true, AddedFreight: MoneyOf(20)}
+		}, Auto, "", "allocate.auto", "covers lines 1, 2 of SO-1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -187,7 +200,7 @@ func TestLoadRejects(t *testing.T) {
 			replaceIn(t, "when: order.hazmat && !rebook.hazmat_certified", "when: order.hazmat && !rebook.hazmat_certifed"),
 			[]string{"rule rebook.blocked", "hazmat_certifed"}},
 		{"syntax error names the rule",
-			replaceIn(t, "when: expedite.cost <= usd(250)", "when: expedite.cost <= = usd(250)"),
+			replaceIn(t, "when: expedite.cost <= params", "when: expedite.cost <= = params"),
 			[]string{"rule expedite.auto", "Syntax error"}},
 		{"non-bool condition",
 			replaceIn(t, `when: action.hold_code == "CREDIT"`+"\n", "when: order.total\n"),
@@ -287,5 +300,166 @@ func TestMoneyYAMLAndJSON(t *testing.T) {
 	var m Money
 	if err := m.UnmarshalJSON([]byte(`"abc"`)); err == nil {
 		t.Error("UnmarshalJSON accepted abc")
+	}
+}
+
+// at returns the 1-based line and column of the first occurrence of mark
+// in src, the place a CompileError must point at.
+func at(t *testing.T, src []byte, mark string) (line, col int) {
+	t.Helper()
+	i := strings.Index(string(src), mark)
+	if i < 0 {
+		t.Fatalf("fixture lacks %q", mark)
+	}
+	before := string(src[:i])
+	line = 1 + strings.Count(before, "\n")
+	return line, 1 + utf8.RuneCountInString(before[strings.LastIndex(before, "\n")+1:])
+}
+
+func TestCompileErrorPosition(t *testing.T) {
+	tests := []struct {
+		name     string
+		old, new string
+		mark     string // where the error must point (first occurrence in the new source)
+		rule     string
+		field    string
+		suggest  string
+		msg      string
+	}{
+		{"misspelt fact in a folded condition", "order.total <= params.credit_auto_max_total", "order.totl <= params.credit_auto_max_total",
+			"order.totl", "credit.release.auto", "when", "order.total", `undeclared reference to "order.totl"`},
+		{"misspelt fact in a plain condition", "when: order.hazmat && !rebook.hazmat_certified", "when: order.hazmat && !rebook.hazmat_certifed",
+			"rebook.hazmat_certifed", "rebook.blocked", "when", "rebook.hazmat_certified", "undeclared"},
+		{"misspelt fact in a quoted condition", `"!price.contract_active || action.price != price.contract"`, `"!price.contract_active || action.price != price.contrct"`,
+			"price.contrct", "price.correct.blocked", "when", "price.contract", "undeclared"},
+		{"misspelt parameter", "when: confidence < params.min_confidence", "when: confidence < params.min_confidense",
+			"params.min_confidense", "global.low_confidence", "when", "params.min_confidence", "undeclared"},
+		{"misspelt function in a reason", "within {{ dollars(params.price_auto_max_delta) }}", "within {{ dollar(params.price_auto_max_delta) }}",
+			"dollar(", "price.correct.auto", "reason", "dollars", "placeholder"},
+		{"misspelt fact in a reason alternative", "{{ customer.max_days_past_due }} days", "{{ customer.max_day_past_due }} days",
+			"customer.max_day_past_due", "credit.release.blocked", "reason[1].text", "customer.max_days_past_due", "undeclared"},
+		{"syntax error", "when: expedite.cost <= params", "when: expedite.cost <= = params",
+			"= params.expedite_auto_max_cost &&", "expedite.auto", "when", "", "Syntax error"},
+		{"misspelt role", "role: planner", "role: plannr", "plannr", "partial.approval", "role", "planner", "not one of the roles"},
+		{"misspelt outcome", "name: partial.blocked\n        outcome: blocked", "name: partial.blocked\n        outcome: blokced",
+			"blokced", "partial.blocked", "outcome", "blocked", "is not blocked, auto or approval"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			src := replaceIn(t, tc.old, tc.new)
+			_, err := Load("p.yaml", src)
+			var ce *CompileError
+			if !errors.As(err, &ce) {
+				t.Fatalf("want a *CompileError, got %v", err)
+			}
+			line, col := at(t, src, tc.mark)
+			if ce.File != "p.yaml" || ce.Line != line || ce.Col != col || ce.Rule != tc.rule || ce.Field != tc.field || ce.Suggest != tc.suggest {
+				t.Errorf("got %s:%d:%d rule %q field %q suggest %q, want p.yaml:%d:%d rule %q field %q suggest %q\n%v",
+					ce.File, ce.Line, ce.Col, ce.Rule, ce.Field, ce.Suggest, line, col, tc.rule, tc.field, tc.suggest, err)
+			}
+			if !strings.Contains(ce.Msg, tc.msg) {
+				t.Errorf("message %q lacks %q", ce.Msg, tc.msg)
+			}
+			prefix := fmt.Sprintf("policy p.yaml:%d:%d: rule %s: ", line, col, tc.rule)
+			if !strings.HasPrefix(err.Error(), prefix) {
+				t.Errorf("error %q does not start with %q", err, prefix)
+			}
+			if tc.suggest != "" && !strings.HasSuffix(err.Error(), "; did you mean "+tc.suggest+"?") {
+				t.Errorf("error %q lacks the suggestion", err)
+			}
+		})
+	}
+}
+
+func TestUnknownFieldSuggests(t *testing.T) {
+	src := replaceIn(t, "    approver: planner\n", "    aprover: planner\n")
+	_, err := Load("p.yaml", src)
+	line, _ := at(t, src, "aprover")
+	want := fmt.Sprintf(`policy p.yaml:%d: unknown field "aprover" in an actions entry; did you mean approver?`, line)
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+}
+
+func TestNearest(t *testing.T) {
+	known := []string{"order.total", "order.status", "customer.tier", "params.credit_auto_max_total"}
+	tests := []struct{ in, want string }{
+		{"order.totl", "order.total"},
+		{"ordr.total", "order.total"},
+		{"order.stats", "order.status"},
+		{"customer.teir", "customer.tier"},
+		{"params.credit_auto_max_totl", "params.credit_auto_max_total"},
+		{"shipment.weight", ""}, // nothing close: no guess
+		{"order.total", ""},     // known: nothing to suggest
+	}
+	for _, tc := range tests {
+		if got := nearest(tc.in, known); got != tc.want {
+			t.Errorf("nearest(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestTestResultsVerboseAndJSON(t *testing.T) {
+	e := mustDefault(t)
+	src := []byte(`tests:
+  - name: wrong on purpose
+    action: {type: partial_ship}
+    facts: {order: {id: SO-1}, customer: {id: C-1, allows_partial_shipment: true}}
+    expect: {outcome: auto}
+
+  - name: right
+    action: {type: partial_ship}
+    facts: {customer: {allows_partial_shipment: false}}
+    expect: {outcome: blocked, rule: partial.blocked}
+`)
+	rs, err := runTestSource(e, "t.yaml", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		verbose bool
+		want    []string
+	}{
+		{false, []string{
+			"FAIL wrong on purpose: got approval by planner, want auto (decision: needs approval by planner (partial.approval): customer C-1 accepts partial shipments; a planner approves shipping SO-1 in part)",
+			"1 passed, 1 failed"}},
+		{true, []string{
+			"t.yaml:",
+			"  FAIL  wrong on purpose → approval by planner (partial.approval)",
+			"        t.yaml:2: got approval by planner, want auto (decision: needs approval by planner (partial.approval): customer C-1 accepts partial shipments; a planner approves shipping SO-1 in part)",
+			"  PASS  right → blocked (partial.blocked)",
+			"1 passed, 1 failed"}},
+	}
+	for _, tc := range tests {
+		var out bytes.Buffer
+		if p, f := WriteTestResults(&out, rs, tc.verbose); p != 1 || f != 1 {
+			t.Errorf("counts %d, %d", p, f)
+		}
+		if got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n"); !slices.Equal(got, tc.want) {
+			t.Errorf("verbose=%v:\n%s\nwant:\n%s", tc.verbose, strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+		}
+	}
+	b, err := json.Marshal(NewTestReport(e, rs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back struct {
+		Policy         string
+		Passed, Failed int
+		Results        []struct {
+			Name     string
+			Line     int
+			Pass     bool
+			Problem  string
+			Decision struct{ Outcome, Role, Rule string }
+		}
+	}
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Policy != e.Version() || back.Passed != 1 || back.Failed != 1 || len(back.Results) != 2 ||
+		back.Results[0].Pass || back.Results[0].Line != 2 || back.Results[0].Decision.Role != "planner" ||
+		!back.Results[1].Pass || back.Results[1].Line != 7 || back.Results[1].Decision.Rule != "partial.blocked" {
+		t.Errorf("json: %s", b)
 	}
 }

@@ -58,10 +58,22 @@ type TestAction struct {
 // for auto and blocked); Rule only when given; every ReasonContains string
 // must occur in the reason.
 type TestExpect struct {
-	Outcome        Outcome  `yaml:"outcome"`
-	Role           string   `yaml:"role"`
-	Rule           string   `yaml:"rule"`
-	ReasonContains []string `yaml:"reason_contains"`
+	Outcome        Outcome  `yaml:"outcome" json:"outcome"`
+	Role           string   `yaml:"role" json:"role,omitempty"`
+	Rule           string   `yaml:"rule" json:"rule,omitempty"`
+	ReasonContains []string `yaml:"reason_contains" json:"reason_contains,omitempty"`
+}
+
+// TestResult is the outcome of one policy test case.
+type TestResult struct {
+	File string `json:"file"`
+	Line int    `json:"line,omitempty"` // where the case is written
+	Name string `json:"name"`
+	Pass bool   `json:"pass"`
+	// Problem says how the decision differs from the expected one.
+	Problem  string     `json:"problem,omitempty"`
+	Decision Decision   `json:"decision"`
+	Expect   TestExpect `json:"expect"`
 }
 
 // RunTests runs the policy test cases in the YAML file at path against e,
@@ -69,42 +81,150 @@ type TestExpect struct {
 // "N passed, M failed" to w, and returns the counts. A file that cannot be
 // read or parsed, or a case that is malformed, is an error.
 func RunTests(e *Engine, path string, w io.Writer) (passed, failed int, err error) {
+	rs, err := RunTestFile(e, path)
+	if err != nil {
+		return 0, 0, err
+	}
+	passed, failed = WriteTestResults(w, rs, false)
+	return passed, failed, nil
+}
+
+// RunTestFile runs the policy test cases in the YAML file at path against
+// e and returns each case's result, in file order.
+func RunTestFile(e *Engine, path string) ([]TestResult, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
-		return 0, 0, fmt.Errorf("policy tests: %w", err)
+		return nil, fmt.Errorf("policy tests: %w", err)
 	}
-	return runTests(e, path, src, w)
+	return runTestSource(e, path, src)
 }
 
 func runTests(e *Engine, path string, src []byte, w io.Writer) (passed, failed int, err error) {
+	rs, err := runTestSource(e, path, src)
+	if err != nil {
+		return 0, 0, err
+	}
+	passed, failed = WriteTestResults(w, rs, false)
+	return passed, failed, nil
+}
+
+func runTestSource(e *Engine, path string, src []byte) (out []TestResult, err error) {
+	defer func() { // the YAML decoder is fed outside input; never let it take the process down
+		if r := recover(); r != nil {
+			out, err = nil, fmt.Errorf("policy tests %s: malformed file: %v", path, r)
+		}
+	}()
 	var tf TestFile
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	dec.KnownFields(true)
 	if err := dec.Decode(&tf); err != nil {
-		return 0, 0, fmt.Errorf("policy tests %s: %w", path, err)
+		return nil, fmt.Errorf("policy tests %s: %w", path, err)
 	}
 	if len(tf.Tests) == 0 {
-		return 0, 0, fmt.Errorf("policy tests %s: no tests", path)
+		return nil, fmt.Errorf("policy tests %s: no tests", path)
 	}
+	lines := testLines(src)
 	defConf := 1.0
 	if tf.Confidence != nil {
 		defConf = *tf.Confidence
 	}
+	out = make([]TestResult, 0, len(tf.Tests))
 	for i, tc := range tf.Tests {
+		r := TestResult{File: path, Name: tc.Name, Expect: tc.Expect}
+		where := path
+		if i < len(lines) {
+			r.Line = lines[i]
+			where = fmt.Sprintf("%s:%d", path, r.Line)
+		}
 		f, err := tc.facts(&tf.Defaults, defConf)
 		if err != nil {
-			return passed, failed, fmt.Errorf("policy tests %s: tests[%d] %q: %w", path, i, tc.Name, err)
+			return nil, fmt.Errorf("policy tests %s: tests[%d] %q: %w", where, i, tc.Name, err)
 		}
-		got := e.Decide(f)
-		if problem := tc.Expect.mismatch(got); problem != "" {
+		r.Decision = e.Decide(f)
+		r.Problem = tc.Expect.mismatch(r.Decision)
+		r.Pass = r.Problem == ""
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// testLines returns the line of each entry of the file's tests list.
+func testLines(src []byte) []int {
+	var doc yaml.Node
+	if yaml.Unmarshal(src, &doc) != nil || len(doc.Content) == 0 {
+		return nil
+	}
+	m := doc.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == "tests" {
+			var out []int
+			for _, c := range m.Content[i+1].Content {
+				out = append(out, c.Line)
+			}
+			return out
+		}
+	}
+	return nil
+}
+
+// WriteTestResults writes a line for each failing case (with verbose, a
+// line for every case: its name, result and decision, as `opa test -v`
+// does) and a closing summary line "N passed, M failed", and returns the
+// counts.
+func WriteTestResults(w io.Writer, rs []TestResult, verbose bool) (passed, failed int) {
+	file := ""
+	for _, r := range rs {
+		if r.Pass {
+			passed++
+		} else {
 			failed++
-			fmt.Fprintf(w, "FAIL %s: %s\n", tc.Name, problem)
+		}
+		if !verbose {
+			if !r.Pass {
+				fmt.Fprintf(w, "FAIL %s: %s\n", r.Name, r.Problem)
+			}
 			continue
 		}
-		passed++
+		if r.File != file {
+			file = r.File
+			fmt.Fprintf(w, "%s:\n", file)
+		}
+		result := "PASS"
+		if !r.Pass {
+			result = "FAIL"
+		}
+		fmt.Fprintf(w, "  %s  %s → %s (%s)\n", result, r.Name, outcomeRole(r.Decision.Outcome, r.Decision.Role), r.Decision.Rule)
+		if !r.Pass {
+			fmt.Fprintf(w, "        %s:%d: %s\n", r.File, r.Line, r.Problem)
+		}
 	}
 	fmt.Fprintf(w, "%d passed, %d failed\n", passed, failed)
-	return passed, failed, nil
+	return passed, failed
+}
+
+// TestReport is the result of policy test files as `policy test --format
+// json` writes it.
+type TestReport struct {
+	Policy  string       `json:"policy"`
+	Passed  int          `json:"passed"`
+	Failed  int          `json:"failed"`
+	Results []TestResult `json:"results"`
+}
+
+// NewTestReport gathers results run against e.
+func NewTestReport(e *Engine, rs []TestResult) TestReport {
+	rep := TestReport{Policy: e.Version(), Results: rs}
+	if rep.Results == nil {
+		rep.Results = []TestResult{}
+	}
+	for _, r := range rs {
+		if r.Pass {
+			rep.Passed++
+		} else {
+			rep.Failed++
+		}
+	}
+	return rep
 }
 
 // facts builds the case's Facts: defaults, then the case's facts over them,

@@ -3,6 +3,7 @@ package policy
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/google/cel-go/cel"
@@ -79,6 +80,8 @@ func factVariables() ([]variable, error) {
 type activation struct {
 	vars  map[string]*variable
 	facts reflect.Value // Facts (addressable)
+	// used, when set, collects the variables read (Engine.Explain).
+	used *[]*variable
 }
 
 var _ interpreter.Activation = (*activation)(nil)
@@ -89,7 +92,15 @@ func (a *activation) ResolveName(name string) (any, bool) {
 	if !ok {
 		return nil, false
 	}
-	return v.get(a.field(v)), true
+	return v.get(a.use(v)), true
+}
+
+// use returns the Facts field of v, noting that it was read.
+func (a *activation) use(v *variable) reflect.Value {
+	if a.used != nil && !slices.Contains(*a.used, v) {
+		*a.used = append(*a.used, v)
+	}
+	return a.field(v)
 }
 
 // field returns the Facts field of v.

@@ -109,8 +109,8 @@ func TestEvalExitCodes(t *testing.T) {
 	if code, _, _ := runWithInput(t, "", "eval", "--cases", filepath.Join(dir, "missing"), "--report", report); code != exitHarness {
 		t.Errorf("missing directory: exit %d, want %d", code, exitHarness)
 	}
-	if code, _, _ := runWithInput(t, "", "eval", "--cases", cases); code != exitUsage {
-		t.Errorf("no --report: exit %d, want %d", code, exitUsage)
+	if code, _, _ := runWithInput(t, "", "eval", "--report", report); code != exitUsage {
+		t.Errorf("no --cases: exit %d, want %d", code, exitUsage)
 	}
 }
 

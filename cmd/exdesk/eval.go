@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
+	"regexp"
 	"runtime"
 	"time"
 
@@ -14,57 +16,111 @@ import (
 	"github.com/exdesk/exdesk/evals"
 )
 
+// Bounds of eval's numeric flags.
+const (
+	maxWorkers = 1024
+	maxEpochs  = 1000
+)
+
+// evalParams are eval's settings, one field per flag, so the command's
+// logic (evalCommand) does not depend on how flags are parsed.
+type evalParams struct {
+	Cases, Report, JUnit, Compare string
+	Planner, Record, Replay       string
+	Policy, Filter, OnlyFailing   string
+	Output                        string // text or json
+	Workers, Epochs               int
+	Quiet                         bool
+}
+
 func runEval(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "eval", "eval --cases DIR --report FILE [flags]",
+	fs := newFlags(e, "eval", "eval --cases DIR [--report FILE] [flags]",
 		`Investigates every recorded case (exdesk.case/v1) in DIR against the recorded
-connector, scores it against its expected block, prints a scorecard per class,
-and writes the exdesk.report/v1 report. A malformed case file is reported as
-errored with the file and JSON path; the run goes on.
+connector, scores it against its expected block, prints each failing case with
+expected against actual for every failed check, a scorecard per class and a
+summary (passed, failed and errored counted apart), and with --report writes
+the exdesk.report/v1 report. A malformed case file is reported as errored with
+the file and JSON path; the run goes on.
 
 Exit status: 0 when every scored case passes, 3 when a case fails or errors,
-1 on a harness error (unreadable directory, unwritable report, replay miss).`,
-		`  exdesk eval --cases evals/cases --report report.json
+1 on a harness or usage error (unreadable directory, unwritable report, replay
+miss, a bad flag value).`,
+		`  exdesk eval --cases evals/cases
   exdesk eval --cases ../shared/evals/examples --report r.json --junit junit.xml
   exdesk eval --cases evals/cases --report new.json --compare baseline.json
+  exdesk eval --cases evals/cases --filter '^credit-'
+  exdesk eval --cases evals/cases --only-failing baseline.json --compare baseline.json
+  exdesk eval --cases evals/cases -o json > result.json
   exdesk eval --planner llm --record testdata/llm-run --cases evals/cases --report llm.json
   exdesk eval --planner llm --replay testdata/llm-run --cases evals/cases --report llm.json`)
-	cases := fs.String("cases", "", "directory of *.json case files (or one file)")
-	report := fs.String("report", "", "write the exdesk.report/v1 report to this file")
-	junit := fs.String("junit", "", "also write JUnit XML for CI to this file")
-	compare := fs.String("compare", "", "baseline report: print cases whose result flipped")
-	plannerName := fs.String("planner", "playbook", "planner: playbook, or llm (OPENAI_API_KEY / OPENAI_BASE_URL, EXDESK_MODEL)")
-	record := fs.String("record", "", "with --planner llm: record every model exchange as a cassette in DIR")
-	replay := fs.String("replay", "", "with --planner llm: replay the model exchanges recorded in DIR, with no network")
-	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "cases investigated at once")
-	epochs := fs.Int("epochs", 1, "run each case N times and report pass^k")
-	quiet := fs.Bool("quiet", false, "no progress bar")
-	policyFile := fs.String("policy", "", "policy file (default: $EXDESK_POLICY, else the shipped policy)")
+	var p evalParams
+	fs.StringVar(&p.Cases, "cases", "", "directory of *.json case files (or one file)")
+	fs.StringVar(&p.Report, "report", "", "write the exdesk.report/v1 report to this file (optional)")
+	fs.StringVar(&p.JUnit, "junit", "", "also write JUnit XML for CI to this file")
+	fs.StringVar(&p.Compare, "compare", "", "baseline report: print cases whose result flipped")
+	fs.StringVar(&p.Filter, "filter", "", "run only the cases whose id or title matches this regular expression")
+	fs.StringVar(&p.OnlyFailing, "only-failing", "", "baseline report: rerun only the cases that failed or errored in it")
+	fs.StringVar(&p.Output, "o", "text", "output: text (failures and scorecard) or json (the report, on stdout)")
+	fs.StringVar(&p.Output, "output", "text", "same as -o")
+	fs.StringVar(&p.Planner, "planner", "playbook", "planner: playbook, or llm (OPENAI_API_KEY / OPENAI_BASE_URL, EXDESK_MODEL)")
+	fs.StringVar(&p.Record, "record", "", "with --planner llm: record every model exchange as a cassette in DIR")
+	fs.StringVar(&p.Replay, "replay", "", "with --planner llm: replay the model exchanges recorded in DIR, with no network")
+	fs.IntVar(&p.Workers, "workers", runtime.GOMAXPROCS(0), fmt.Sprintf("cases investigated at once (1 to %d)", maxWorkers))
+	fs.IntVar(&p.Epochs, "epochs", 1, fmt.Sprintf("run each case N times and report pass^k (1 to %d)", maxEpochs))
+	fs.BoolVar(&p.Quiet, "quiet", false, "no progress bar")
+	fs.StringVar(&p.Policy, "policy", "", "policy file (default: $EXDESK_POLICY, else the shipped policy)")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
-	if *cases == "" || *report == "" {
-		fmt.Fprintln(e.stderr, "exdesk eval: --cases and --report are required (see exdesk eval --help)")
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "exdesk eval: unexpected argument %q; name the cases with --cases DIR\n", fs.Arg(0))
 		return exitUsage
 	}
-	engine, err := loadPolicy(e, *policyFile)
+	return evalCommand(ctx, e, p)
+}
+
+// check refuses flag values the run cannot use, with one line naming the
+// flag and what it accepts.
+func (p evalParams) check() error {
+	switch {
+	case p.Cases == "":
+		return errors.New("--cases is required: the directory of recorded cases, e.g. --cases evals/cases")
+	case p.Workers < 1 || p.Workers > maxWorkers:
+		return fmt.Errorf("--workers must be between 1 and %d, got %d", maxWorkers, p.Workers)
+	case p.Epochs < 1 || p.Epochs > maxEpochs:
+		return fmt.Errorf("--epochs must be between 1 and %d, got %d", maxEpochs, p.Epochs)
+	case p.Output != "text" && p.Output != "json":
+		return fmt.Errorf("-o must be text or json, got %q", p.Output)
+	case (p.Record != "" || p.Replay != "") && p.Planner != "llm":
+		return errors.New("--record and --replay need --planner llm")
+	case p.Record != "" && p.Replay != "":
+		return errors.New("use one of --record and --replay")
+	}
+	if p.Filter != "" {
+		if _, err := regexp.Compile(p.Filter); err != nil {
+			return fmt.Errorf("--filter %q is not a regular expression: %w", p.Filter, err)
+		}
+	}
+	return nil
+}
+
+// evalCommand runs an eval with settings p.
+func evalCommand(ctx context.Context, e *env, p evalParams) int {
+	if err := p.check(); err != nil {
+		fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
+		return exitUsage
+	}
+	engine, err := loadPolicy(e, p.Policy)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
 		return exitHarness
-	}
-	if (*record != "" || *replay != "") && *plannerName != "llm" {
-		fmt.Fprintln(e.stderr, "exdesk eval: --record and --replay need --planner llm")
-		return exitUsage
-	}
-	if *record != "" && *replay != "" {
-		fmt.Fprintln(e.stderr, "exdesk eval: use one of --record and --replay")
-		return exitUsage
 	}
 	var (
 		planner agent.Planner
 		lp      *llmSetup
 	)
-	if *plannerName == "llm" {
-		lp, err = newLLMSetup(e, *record, *replay)
+	if p.Planner == "llm" {
+		lp, err = newLLMSetup(e, p.Record, p.Replay)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
 			return exitHarness
@@ -75,29 +131,48 @@ Exit status: 0 when every scored case passes, 3 when a case fails or errors,
 			}
 		}()
 		planner = lp.planner
-	} else if planner, err = plannerFor(*plannerName); err != nil {
+	} else if planner, err = plannerFor(p.Planner); err != nil {
 		fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
 		return exitUsage
 	}
-	// The baseline is read before anything is written: --report may name
+	// Baselines are read before anything is written: --report may name
 	// the same file, to compare against the previous run and replace it.
-	var base *evals.Report
-	if *compare != "" {
-		if base, err = evals.ReadReport(*compare); err != nil {
+	var base, rerun *evals.Report
+	if p.Compare != "" {
+		if base, err = evals.ReadReport(p.Compare); err != nil {
 			fmt.Fprintf(e.stderr, "exdesk eval: --compare: %v\n", err)
 			return exitHarness
 		}
 	}
-	loaded, err := evals.LoadDir(*cases)
+	if p.OnlyFailing != "" {
+		if rerun, err = evals.ReadReport(p.OnlyFailing); err != nil {
+			fmt.Fprintf(e.stderr, "exdesk eval: --only-failing: %v\n", err)
+			return exitHarness
+		}
+	}
+	loaded, err := evals.LoadDir(p.Cases)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
 		return exitHarness
 	}
+	all := len(loaded)
+	if p.Filter != "" {
+		if loaded = evals.Select(loaded, regexp.MustCompile(p.Filter)); len(loaded) == 0 {
+			fmt.Fprintf(e.stderr, "exdesk eval: --filter %q matches no case id or title of the %d cases in %s\n", p.Filter, all, p.Cases)
+			return exitUsage
+		}
+	}
+	if rerun != nil {
+		if loaded = evals.FailingIn(loaded, rerun); len(loaded) == 0 {
+			fmt.Fprintf(e.stderr, "exdesk eval: nothing to rerun: no case of %s failed or errored in %s\n", p.Cases, p.OnlyFailing)
+			return exitOK
+		}
+	}
 	var bar *progress
-	if !*quiet {
+	if !p.Quiet {
 		bar = newProgress(e.stderr, "eval")
 	}
-	opts := evals.Options{Planner: planner, Fallback: agent.Playbook{}, Policy: engine, Workers: *workers, Epochs: *epochs,
+	opts := evals.Options{Planner: planner, Fallback: agent.Playbook{}, Policy: engine, Workers: p.Workers, Epochs: p.Epochs,
 		Fatal: func(err error) bool { return errors.Is(err, llm.ErrReplayMiss) }}
 	if bar != nil {
 		opts.Progress = bar.set
@@ -111,25 +186,43 @@ Exit status: 0 when every scored case passes, 3 when a case fails or errors,
 	if lp != nil {
 		rep.Model, rep.PromptVersion = lp.planner.Model(), lp.planner.PromptVersion()
 	}
-	if err := rep.WriteFile(*report); err != nil {
-		fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
-		return exitHarness
+	if base != nil {
+		cmp := evals.CompareWith(base, rep, len(loaded) < all)
+		rep.Comparison = &cmp
 	}
-	if *junit != "" {
-		if err := evals.WriteJUnit(*junit, rep); err != nil {
+	if p.Report != "" {
+		if err := rep.WriteFile(p.Report); err != nil {
 			fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
 			return exitHarness
 		}
 	}
-	evals.WriteFailures(e.stdout, rep)
-	if err := evals.WriteScorecard(e.stdout, rep); err != nil {
-		return exitHarness
+	if p.JUnit != "" {
+		if err := evals.WriteJUnit(p.JUnit, rep); err != nil {
+			fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
+			return exitHarness
+		}
 	}
-	if base != nil {
-		fmt.Fprintln(e.stdout)
-		evals.WriteFlips(e.stdout, evals.Compare(base, rep))
+	if p.Output == "json" {
+		if rep.Comparison != nil && rep.Comparison.Warning != "" {
+			fmt.Fprintf(e.stderr, "exdesk eval: --compare: %s\n", rep.Comparison.Warning)
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
+			return exitHarness
+		}
+	} else {
+		evals.WriteFailures(e.stdout, rep)
+		if err := evals.WriteScorecard(e.stdout, rep); err != nil {
+			return exitHarness
+		}
+		if rep.Comparison != nil {
+			fmt.Fprintln(e.stdout)
+			evals.WriteComparison(e.stdout, *rep.Comparison)
+		}
 	}
-	if rep.Metrics.Passed < rep.Metrics.Scored {
+	if evals.Failing(rep) {
 		return exitFailed
 	}
 	return exitOK

@@ -24,11 +24,11 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Exit codes.
+// Exit codes (issue 11): 0 ok, 3 a check failed, 1 a harness or usage error.
 const (
 	exitOK      = 0
 	exitHarness = 1 // a harness or configuration error
-	exitUsage   = 2
+	exitUsage   = 1 // bad flags or arguments: the same status as a harness error
 	exitFailed  = 3 // an eval case or policy test failed
 )
 

@@ -2,8 +2,17 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
 
+	"github.com/exdesk/exdesk/connectors"
+	"github.com/exdesk/exdesk/connectors/recorded"
+	"github.com/exdesk/exdesk/evals"
 	"github.com/exdesk/exdesk/policy"
 )
 
@@ -19,20 +28,40 @@ func loadPolicy(e *env, file string) (*policy.Engine, error) {
 	return policy.LoadFile(file)
 }
 
-func runPolicy(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "policy", "policy test FILE... | policy check [FILE] | policy show",
-		`Works with the policy guard's rules file (YAML with CEL conditions).
+const policyHelp = `Works with the policy guard's rules file (YAML with CEL conditions).
 
-  test FILE...  runs policy test cases (input facts, proposed action, expected
-                decision) against the policy, like "opa test"; exit 3 on a failure
-  check [FILE]  compiles a rules file (default: $EXDESK_POLICY or the shipped
-                policy) and lists its rules; a rule that does not compile is
-                named with the CEL error
-  show          prints the shipped default policy`,
+  test FILE...        runs policy test cases (input facts, proposed action,
+                      expected decision) against the policy, like "opa test";
+                      -v lists every case with its decision; exit 3 on a failure
+  check [FILE]        compiles a rules file (default: --policy, $EXDESK_POLICY or
+                      the shipped policy) and lists its parameters and rules
+                      (name, actions, outcome and role, condition); a rule that
+                      does not compile is named at file:line:column with the CEL
+                      error and a "did you mean"; exit 3 then
+  eval --case FILE --action JSON
+                      decides one action on a recorded case's snapshot and
+                      prints the decision with the facts it read, like "opa eval"
+  diff OLD NEW --cases DIR
+                      runs both policies over the same recorded cases (the
+                      playbook's proposals, each decided by both guards on the
+                      same snapshot) and prints every decision that flips, with
+                      counts by rule and outcome; exit 3 with --fail-on-flip
+                      when anything flips
+  show                prints the shipped default policy
+
+Each subcommand takes --format text|json (json: one object on stdout).
+Exit status: 0 ok, 3 a test failed, a policy does not compile or (with
+--fail-on-flip) a decision flips, 1 a harness or usage error.`
+
+func runPolicy(ctx context.Context, e *env, args []string) int {
+	fs := newFlags(e, "policy", "policy [--policy FILE] test|check|eval|diff|show [flags] [args]", policyHelp,
 		`  exdesk policy test policy/default_test.yaml
+  exdesk policy test -v --format json policy/default_test.yaml
   exdesk policy --policy my-policy.yaml test policy/default_test.yaml
-  exdesk policy check my-policy.yaml`)
-	policyFile := fs.String("policy", "", "policy file to test against (default: $EXDESK_POLICY, else the shipped policy)")
+  exdesk policy check my-policy.yaml
+  exdesk policy eval --case ../shared/evals/examples/credit-supervisor-01.json --action '{"type":"release_hold","args":{"hold_code":"CREDIT"}}'
+  exdesk policy diff policy/default.yaml my-policy.yaml --cases evals/cases`)
+	policyFile := fs.String("policy", "", "policy file (default: $EXDESK_POLICY, else the shipped policy)")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -41,49 +70,378 @@ func runPolicy(ctx context.Context, e *env, args []string) int {
 		fs.Usage()
 		return exitUsage
 	}
-	switch rest[0] {
+	sub, rest := rest[0], rest[1:]
+	switch sub {
 	case "test":
-		if len(rest) < 2 {
-			fmt.Fprintln(e.stderr, "exdesk policy test: name at least one test file, e.g. policy/default_test.yaml")
+		sfs := subFlags(e, "policy test", "policy test [-v] [--format text|json] FILE...")
+		verbose := sfs.Bool("v", false, "list every test case with its result and decision")
+		format := formatFlag(sfs)
+		file := sfs.String("policy", *policyFile, "policy file to test against")
+		files, code, ok := parseInterspersed(sfs, rest)
+		if !ok {
+			return code
+		}
+		return policyTest(e, *file, files, *verbose, *format)
+	case "check":
+		sfs := subFlags(e, "policy check", "policy check [--format text|json] [FILE]")
+		format := formatFlag(sfs)
+		files, code, ok := parseInterspersed(sfs, rest)
+		if !ok {
+			return code
+		}
+		file := *policyFile
+		switch len(files) {
+		case 0:
+		case 1:
+			file = files[0]
+		default:
+			fmt.Fprintln(e.stderr, "exdesk policy check: name one policy file")
 			return exitUsage
 		}
-		engine, err := loadPolicy(e, *policyFile)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "exdesk policy: %v\n", err)
-			return exitHarness
+		return policyCheck(e, file, *format)
+	case "eval":
+		sfs := subFlags(e, "policy eval", "policy eval --case FILE --action JSON [--confidence N] [--format text|json]")
+		caseFile := sfs.String("case", "", "recorded case (exdesk.case/v1) whose snapshot the guard reads")
+		action := sfs.String("action", "", `the proposed action as JSON: {"type":"release_hold","args":{"hold_code":"CREDIT"}} (order_id: the case's order when absent)`)
+		confidence := sfs.Float64("confidence", 0.9, "the planner's confidence in the action, 0 to 1 (0.9: the playbook's)")
+		format := formatFlag(sfs)
+		file := sfs.String("policy", *policyFile, "policy file to decide with")
+		extra, code, ok := parseInterspersed(sfs, rest)
+		if !ok {
+			return code
 		}
-		failedAny := false
-		for _, f := range rest[1:] {
-			_, failed, err := policy.RunTests(engine, f, e.stdout)
-			if err != nil {
-				fmt.Fprintf(e.stderr, "exdesk policy test: %v\n", err)
-				return exitHarness
-			}
-			failedAny = failedAny || failed > 0
+		if len(extra) > 0 {
+			fmt.Fprintf(e.stderr, "exdesk policy eval: unexpected argument %q; give --case FILE and --action JSON\n", extra[0])
+			return exitUsage
 		}
-		if failedAny {
-			return exitFailed
+		return policyEval(ctx, e, *file, *caseFile, *action, *confidence, *format)
+	case "diff":
+		sfs := subFlags(e, "policy diff", "policy diff OLD.yaml NEW.yaml --cases DIR [--fail-on-flip] [--format text|json]")
+		cases := sfs.String("cases", "", "directory of recorded cases (exdesk.case/v1)")
+		failOnFlip := sfs.Bool("fail-on-flip", false, "exit 3 when any decision flips")
+		format := formatFlag(sfs)
+		files, code, ok := parseInterspersed(sfs, rest)
+		if !ok {
+			return code
 		}
-		return exitOK
-	case "check":
-		file := *policyFile
-		if len(rest) > 1 {
-			file = rest[1]
+		if len(files) != 2 {
+			fmt.Fprintln(e.stderr, "exdesk policy diff: name two policy files, OLD and NEW (e.g. policy/default.yaml my-policy.yaml)")
+			return exitUsage
 		}
-		engine, err := loadPolicy(e, file)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "exdesk policy check: %v\n", err)
-			return exitFailed
-		}
-		fmt.Fprintf(e.stdout, "policy %s compiles; roles: %v\n", engine.Version(), engine.Roles())
-		return exitOK
+		return policyDiff(ctx, e, files[0], files[1], *cases, *failOnFlip, *format)
 	case "show":
-		_, err := e.stdout.Write(policy.DefaultSource())
-		if err != nil {
+		if _, err := e.stdout.Write(policy.DefaultSource()); err != nil {
 			return exitHarness
 		}
 		return exitOK
 	}
-	fmt.Fprintf(e.stderr, "exdesk policy: unknown subcommand %q (test, check, show)\n", rest[0])
+	fmt.Fprintf(e.stderr, "exdesk policy: unknown subcommand %q (test, check, eval, diff, show)\n", sub)
 	return exitUsage
+}
+
+// subFlags returns the flag set of a policy subcommand.
+func subFlags(e *env, name, synopsis string) *flag.FlagSet {
+	return newFlags(e, name, synopsis, policyHelp, "")
+}
+
+func formatFlag(fs *flag.FlagSet) *string {
+	return fs.String("format", "text", "output: text or json")
+}
+
+// parseInterspersed parses flags given before, between or after the
+// positional arguments, which it returns.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, int, bool) {
+	var pos []string
+	for {
+		if code, ok := parse(fs, args); !ok {
+			return nil, code, false
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, 0, true
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), 0, true
+		}
+		pos, args = append(pos, args[0]), args[1:]
+	}
+}
+
+func checkFormat(e *env, cmd, format string) bool {
+	if format == "text" || format == "json" {
+		return true
+	}
+	fmt.Fprintf(e.stderr, "exdesk %s: --format must be text or json, got %q\n", cmd, format)
+	return false
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// policyTest runs policy test files against the policy in policyFile.
+func policyTest(e *env, policyFile string, files []string, verbose bool, format string) int {
+	if !checkFormat(e, "policy test", format) {
+		return exitUsage
+	}
+	if len(files) == 0 {
+		fmt.Fprintln(e.stderr, "exdesk policy test: name at least one test file, e.g. policy/default_test.yaml")
+		return exitUsage
+	}
+	engine, err := loadPolicy(e, policyFile)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "exdesk policy test: %v\n", err)
+		return exitHarness
+	}
+	var results []policy.TestResult
+	for _, f := range files {
+		rs, err := policy.RunTestFile(engine, f)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "exdesk policy test: %v\n", err)
+			return exitHarness
+		}
+		results = append(results, rs...)
+	}
+	var failed int
+	if format == "json" {
+		rep := policy.NewTestReport(engine, results)
+		if err := writeJSON(e.stdout, rep); err != nil {
+			return exitHarness
+		}
+		failed = rep.Failed
+	} else {
+		_, failed = policy.WriteTestResults(e.stdout, results, verbose)
+	}
+	if failed > 0 {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// policyCheck compiles the policy in file (or the default) and lists its
+// parameters and rules.
+func policyCheck(e *env, file, format string) int {
+	if !checkFormat(e, "policy check", format) {
+		return exitUsage
+	}
+	engine, err := loadPolicy(e, file)
+	if err != nil {
+		var ce *policy.CompileError
+		if format == "json" && errors.As(err, &ce) {
+			_ = writeJSON(e.stdout, map[string]any{"compiles": false, "error": ce.Error(), "file": ce.File,
+				"line": ce.Line, "col": ce.Col, "rule": ce.Rule, "field": ce.Field, "message": ce.Msg, "suggest": ce.Suggest})
+		}
+		fmt.Fprintf(e.stderr, "exdesk policy check: %v\n", err)
+		return exitFailed
+	}
+	rules, params := engine.Rules(), engine.Params()
+	if format == "json" {
+		if err := writeJSON(e.stdout, map[string]any{"compiles": true, "policy": engine.Version(), "roles": engine.Roles(),
+			"params": params, "rules": rules, "warnings": engine.Warnings()}); err != nil {
+			return exitHarness
+		}
+		return exitOK
+	}
+	writePolicyListing(e.stdout, engine, rules, params)
+	return exitOK
+}
+
+// writePolicyListing prints a compiled policy: a summary line, the
+// parameters, then the rules of each action group in evaluation order.
+func writePolicyListing(w io.Writer, engine *policy.Engine, rules []policy.RuleInfo, params []policy.Param) {
+	fmt.Fprintf(w, "policy %s compiles: %d rules, %d parameters; roles: %s\n", engine.Version(), len(rules), len(params),
+		strings.Join(engine.Roles(), ", "))
+	if len(params) > 0 {
+		fmt.Fprintln(w, "\nparams:")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, p := range params {
+			fmt.Fprintf(tw, "  %s\t%s\n", p.Name, p.Expr)
+		}
+		_ = tw.Flush()
+	}
+	group := "\x00"
+	var tw *tabwriter.Writer
+	for _, r := range rules {
+		g := "global (turns an auto decision into approval by the action's approver)"
+		if !r.Global {
+			g = strings.Join(r.Actions, ", ")
+		}
+		if g != group {
+			if tw != nil {
+				_ = tw.Flush()
+			}
+			group = g
+			fmt.Fprintf(w, "\n%s:\n", g)
+			tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		}
+		outcome := string(r.Outcome)
+		switch {
+		case r.Outcome == policy.Approval && r.Role != "":
+			outcome += " by " + r.Role
+		case r.Outcome == policy.Approval:
+			outcome += " by the action's approver"
+		}
+		when := "always"
+		if r.When != "" {
+			when = "when " + r.When
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", r.Name, outcome, when)
+	}
+	if tw != nil {
+		_ = tw.Flush()
+	}
+	if ws := engine.Warnings(); len(ws) > 0 {
+		fmt.Fprintln(w)
+		for _, x := range ws {
+			fmt.Fprintln(w, x)
+		}
+	}
+}
+
+// policyEvalResult is what `policy eval --format json` prints.
+type policyEvalResult struct {
+	Policy     string             `json:"policy"`
+	Case       string             `json:"case"`
+	Action     connectors.Action  `json:"action"`
+	Confidence float64            `json:"confidence"`
+	Decision   policy.Decision    `json:"decision"`
+	FactsUsed  []policy.FactValue `json:"facts_used"`
+	Facts      policy.Facts       `json:"facts"`
+}
+
+// policyEval decides one action on a recorded case's snapshot.
+func policyEval(ctx context.Context, e *env, policyFile, caseFile, actionJSON string, confidence float64, format string) int {
+	switch {
+	case !checkFormat(e, "policy eval", format):
+		return exitUsage
+	case caseFile == "" || actionJSON == "":
+		fmt.Fprintln(e.stderr, `exdesk policy eval: give --case FILE and --action JSON, e.g. --action '{"type":"release_hold","args":{"hold_code":"CREDIT"}}'`)
+		return exitUsage
+	case confidence < 0 || confidence > 1:
+		fmt.Fprintf(e.stderr, "exdesk policy eval: --confidence must be between 0 and 1, got %v\n", confidence)
+		return exitUsage
+	}
+	engine, err := loadPolicy(e, policyFile)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "exdesk policy eval: %v\n", err)
+		return exitHarness
+	}
+	c, err := evals.LoadFile(caseFile)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "exdesk policy eval: %v\n", err)
+		return exitHarness
+	}
+	a, err := parseAction(actionJSON)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "exdesk policy eval: --action: %v\n", err)
+		return exitUsage
+	}
+	if a.OrderID == "" {
+		if a.OrderID, err = c.Trigger.ResolveOrderID(); err != nil {
+			fmt.Fprintf(e.stderr, "exdesk policy eval: the case names no order; give order_id in --action (%v)\n", err)
+			return exitUsage
+		}
+	}
+	sys := recorded.New(c.Snapshot).Systems()
+	facts, err := policy.NewGuard(engine, sys).Facts(ctx, a, confidence)
+	if err != nil {
+		if errors.Is(err, policy.ErrInvalidAction) {
+			fmt.Fprintf(e.stderr, "exdesk policy eval: the action does not fit the order, so no rule runs: %v\n", err)
+		} else {
+			fmt.Fprintf(e.stderr, "exdesk policy eval: %v\n", err)
+		}
+		return exitHarness
+	}
+	d, used := engine.Explain(facts)
+	if format == "json" {
+		if err := writeJSON(e.stdout, policyEvalResult{Policy: engine.Version(), Case: c.ID, Action: a, Confidence: confidence,
+			Decision: d, FactsUsed: used, Facts: facts}); err != nil {
+			return exitHarness
+		}
+		return exitOK
+	}
+	w := e.stdout
+	outcome := string(d.Outcome)
+	if d.Outcome == policy.Approval {
+		outcome += " by " + d.Role
+	}
+	fmt.Fprintf(w, "decision: %s (rule %s)\n", outcome, d.Rule)
+	fmt.Fprintf(w, "reason:   %s\n", d.Reason)
+	fmt.Fprintf(w, "action:   %s on %s at confidence %v\n", a, a.OrderID, confidence)
+	fmt.Fprintf(w, "case:     %s (%s)\n", c.ID, caseFile)
+	fmt.Fprintf(w, "policy:   %s\n", engine.Version())
+	fmt.Fprintln(w, "facts used:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, f := range used {
+		name, value, _ := strings.Cut(f.String(), " = ")
+		fmt.Fprintf(tw, "  %s\t%s\n", name, value)
+	}
+	if err := tw.Flush(); err != nil {
+		return exitHarness
+	}
+	return exitOK
+}
+
+// parseAction reads a proposed action given as JSON.
+func parseAction(s string) (connectors.Action, error) {
+	var a connectors.Action
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&a); err != nil {
+		return a, fmt.Errorf(`want {"type": ..., "args": {...}}: %w`, err)
+	}
+	if dec.More() {
+		return a, errors.New("trailing data after the action object")
+	}
+	if a.Type == "" {
+		return a, errors.New(`the action has no "type"`)
+	}
+	if a.Args == nil {
+		a.Args = connectors.Args{}
+	}
+	return a, nil
+}
+
+// policyDiff compares two policies over the recorded cases in dir.
+func policyDiff(ctx context.Context, e *env, oldFile, newFile, dir string, failOnFlip bool, format string) int {
+	if !checkFormat(e, "policy diff", format) {
+		return exitUsage
+	}
+	if dir == "" {
+		fmt.Fprintln(e.stderr, "exdesk policy diff: --cases DIR is required: the recorded cases to decide, e.g. --cases evals/cases")
+		return exitUsage
+	}
+	var engines [2]*policy.Engine
+	for i, f := range []string{oldFile, newFile} {
+		eng, err := policy.LoadFile(f)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "exdesk policy diff: %v\n", err)
+			return exitHarness
+		}
+		engines[i] = eng
+	}
+	loaded, err := evals.LoadDir(dir)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "exdesk policy diff: %v\n", err)
+		return exitHarness
+	}
+	d, err := evals.DiffPolicies(ctx, loaded, engines[0], engines[1], nil)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "exdesk policy diff: %v\n", err)
+		return exitHarness
+	}
+	if format == "json" {
+		err = writeJSON(e.stdout, d)
+	} else {
+		err = d.WriteText(e.stdout)
+	}
+	if err != nil {
+		return exitHarness
+	}
+	if failOnFlip && len(d.Flips) > 0 {
+		return exitFailed
+	}
+	return exitOK
 }
