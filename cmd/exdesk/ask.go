@@ -9,10 +9,11 @@ import (
 
 	"github.com/exdesk/exdesk/agent"
 	"github.com/exdesk/exdesk/policy"
+	"github.com/spf13/cobra"
 )
 
-func runAsk(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "ask", `ask [flags] "question about an order"`,
+func askCmd(e *env) *cobra.Command {
+	c, fs := newCommand(e, "ask", `ask [flags] "question about an order"`,
 		`Answers a question about an order with its case: what is wrong, the evidence
 and where it came from, and the ranked actions with the policy guard's
 decisions. Nothing is executed. By default it asks the simulated distributor
@@ -34,77 +35,77 @@ separators is suggested.`,
 	plannerName := fs.String("planner", "playbook", "planner: playbook, or llm (OPENAI_API_KEY / OPENAI_BASE_URL, EXDESK_MODEL)")
 	policyFile := fs.String("policy", "", "policy file (default: $EXDESK_POLICY, else the shipped policy)")
 	orderHint := fs.String("order-id-hint", envOr(e, "EXDESK_ORDER_ID_HINT", ""), "regular expression of the usual shape of order ids, e.g. 'SO-\\d+' (a hint: other tokens are still looked up in the ERP)")
-	if code, ok := parse(fs, args); !ok {
-		return code
-	}
-	var hint *regexp.Regexp
-	if *orderHint != "" {
-		var err error
-		if hint, err = regexp.Compile(*orderHint); err != nil {
-			fmt.Fprintf(e.stderr, "exdesk ask: --order-id-hint: %v\n", err)
+	c.RunE = runE(func(ctx context.Context, args []string) int {
+		var hint *regexp.Regexp
+		if *orderHint != "" {
+			var err error
+			if hint, err = regexp.Compile(*orderHint); err != nil {
+				fmt.Fprintf(e.stderr, "exdesk ask: --order-id-hint: %v\n", err)
+				return exitUsage
+			}
+		}
+		question := strings.TrimSpace(strings.Join(args, " "))
+		if question == "" {
+			fmt.Fprintln(e.stderr, `exdesk ask: ask a question about an order, e.g. exdesk ask "why is SO-100004 blocked?"`)
 			return exitUsage
 		}
-	}
-	question := strings.TrimSpace(strings.Join(fs.Args(), " "))
-	if question == "" {
-		fmt.Fprintln(e.stderr, `exdesk ask: ask a question about an order, e.g. exdesk ask "why is SO-100004 blocked?"`)
-		return exitUsage
-	}
-	engine, err := loadPolicy(e, *policyFile)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk ask: %v\n", err)
-		return exitHarness
-	}
-	planner, err := plannerFor(*plannerName)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk ask: %v\n", err)
-		return exitUsage
-	}
-	set, err := openConnectors(ctx, e, *source, *seed, *orders)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk ask: %v\n", err)
-		return exitHarness
-	}
-	sys := set.Systems
-	inv := &agent.Investigator{Planner: planner, Fallback: agent.Playbook{}, Systems: sys, Guard: policy.NewGuard(engine, sys),
-		OrderHint: hint}
-	// Every order the question names is answered; ids of any shape are
-	// confirmed in the ERP, and near misses suggested.
-	found, err := inv.FindOrders(ctx, question)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk ask: %v\n", err)
-		return exitHarness
-	}
-	if err := found.Err(); err != nil {
-		fmt.Fprintf(e.stdout, "I can't answer that: %s\n", strings.TrimPrefix(strings.TrimPrefix(err.Error(), agent.ErrUnknownOrder.Error()+": "), agent.ErrNoOrder.Error()+": "))
-		return exitHarness
-	}
-	var cases []*agent.Case
-	for _, id := range found.OrderIDs {
-		c, err := inv.Investigate(ctx, agent.Trigger{Type: agent.TriggerQuestion, Question: question, OrderID: id})
+		engine, err := loadPolicy(e, *policyFile)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "exdesk ask: %v\n", err)
 			return exitHarness
 		}
-		cases = append(cases, c)
-	}
-	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		var v any = cases // several orders: an array of cases
-		if len(cases) == 1 {
-			v = cases[0]
+		planner, err := plannerFor(*plannerName)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "exdesk ask: %v\n", err)
+			return exitUsage
 		}
-		if err := enc.Encode(v); err != nil {
+		set, err := openConnectors(ctx, e, *source, *seed, *orders)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "exdesk ask: %v\n", err)
 			return exitHarness
 		}
+		sys := set.Systems
+		inv := &agent.Investigator{Planner: planner, Fallback: agent.Playbook{}, Systems: sys, Guard: policy.NewGuard(engine, sys),
+			OrderHint: hint}
+		// Every order the question names is answered; ids of any shape are
+		// confirmed in the ERP, and near misses suggested.
+		found, err := inv.FindOrders(ctx, question)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "exdesk ask: %v\n", err)
+			return exitHarness
+		}
+		if err := found.Err(); err != nil {
+			fmt.Fprintf(e.stdout, "I can't answer that: %s\n", strings.TrimPrefix(strings.TrimPrefix(err.Error(), agent.ErrUnknownOrder.Error()+": "), agent.ErrNoOrder.Error()+": "))
+			return exitHarness
+		}
+		var cases []*agent.Case
+		for _, id := range found.OrderIDs {
+			c, err := inv.Investigate(ctx, agent.Trigger{Type: agent.TriggerQuestion, Question: question, OrderID: id})
+			if err != nil {
+				fmt.Fprintf(e.stderr, "exdesk ask: %v\n", err)
+				return exitHarness
+			}
+			cases = append(cases, c)
+		}
+		if *asJSON {
+			enc := json.NewEncoder(e.stdout)
+			enc.SetIndent("", "  ")
+			var v any = cases // several orders: an array of cases
+			if len(cases) == 1 {
+				v = cases[0]
+			}
+			if err := enc.Encode(v); err != nil {
+				return exitHarness
+			}
+			return exitOK
+		}
+		for _, c := range cases {
+			printThread(e.stdout, c, nil, nil)
+		}
+		for _, s := range found.Suggestions {
+			fmt.Fprintf(e.stdout, "%s is not an order id; did you mean %s?\n", s.Token, s.OrderID)
+		}
 		return exitOK
-	}
-	for _, c := range cases {
-		printThread(e.stdout, c, nil, nil)
-	}
-	for _, s := range found.Suggestions {
-		fmt.Fprintf(e.stdout, "%s is not an order id; did you mean %s?\n", s.Token, s.OrderID)
-	}
-	return exitOK
+	})
+	return c
 }

@@ -7,10 +7,11 @@ import (
 	"time"
 
 	"github.com/exdesk/exdesk/store"
+	"github.com/spf13/cobra"
 )
 
-func runAudit(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "audit", "audit verify | audit checkpoint | audit export --case ID [flags]",
+func auditCmd(e *env) *cobra.Command {
+	c, fs := newCommand(e, "audit", "audit verify | audit checkpoint | audit export --case ID [flags]",
 		`Works with the append-only audit log in the store (DATABASE_URL, else the
 SQLite file). Each row's hash is HMAC-SHA256, keyed by the audit key, over the
 previous row's hash and the row: without the key nobody can rewrite rows and
@@ -35,55 +36,56 @@ needs it, and a SQLite file without it uses the key file beside it
   exdesk audit verify --checkpoint /srv/audit/exdesk.checkpoint
   exdesk audit export --case case-SO-10042-1a2b3c4d5e6f > trail.jsonl
   DATABASE_URL=postgres://exdesk@db/exdesk EXDESK_AUDIT_KEY_FILE=/run/secrets/audit-key exdesk audit verify`)
+	fs = c.PersistentFlags()
 	dbPath := fs.String("db", "exdesk.db", "SQLite store file when DATABASE_URL is not set")
-	caseID := fs.String("case", "", "export: the case whose trail to print")
 	checkpoint := fs.String("checkpoint", e.getenv("EXDESK_AUDIT_CHECKPOINT"),
 		"verify against, or checkpoint: write, this checkpoint file (default $EXDESK_AUDIT_CHECKPOINT)")
-	if len(args) == 0 {
-		fs.Usage()
-		return exitUsage
+	sub := func(name, short string, run func(ctx context.Context, st store.Store, args []string) int) *cobra.Command {
+		sc := &cobra.Command{Use: name, Short: short, Args: cobra.NoArgs}
+		sc.RunE = runE(func(ctx context.Context, args []string) int {
+			if name == "checkpoint" && *checkpoint == "" {
+				fmt.Fprintln(e.stderr, "exdesk audit checkpoint: --checkpoint FILE (or EXDESK_AUDIT_CHECKPOINT) is required")
+				return exitUsage
+			}
+			// Only verify reads the checkpoint; checkpoint writes it,
+			// whatever is there now.
+			opts := storeOptions{mustExist: true, checkpoint: *checkpoint, noCheckpoint: name != "verify"}
+			st, err := openStore(ctx, e, *dbPath, opts)
+			if err != nil {
+				fmt.Fprintf(e.stderr, "exdesk audit %s: %v\n", name, err)
+				return exitHarness
+			}
+			defer func() { _ = st.Close() }()
+			return run(ctx, st, args)
+		})
+		return sc
 	}
-	sub, rest := args[0], args[1:]
-	if sub == "-h" || sub == "--help" || sub == "help" {
-		fs.Usage()
-		return exitOK
-	}
-	if code, ok := parse(fs, rest); !ok {
-		return code
-	}
-	switch {
-	case sub != "verify" && sub != "export" && sub != "checkpoint":
-		fmt.Fprintf(e.stderr, "exdesk audit: unknown subcommand %q: use verify, checkpoint or export\n", sub)
-		return exitUsage
-	case sub == "export" && *caseID == "":
-		fmt.Fprintln(e.stderr, "exdesk audit export: --case ID is required")
-		return exitUsage
-	case sub == "checkpoint" && *checkpoint == "":
-		fmt.Fprintln(e.stderr, "exdesk audit checkpoint: --checkpoint FILE (or EXDESK_AUDIT_CHECKPOINT) is required")
-		return exitUsage
-	}
-	// Only verify reads the checkpoint; checkpoint writes it, whatever
-	// is there now.
-	opts := storeOptions{mustExist: true, checkpoint: *checkpoint, noCheckpoint: sub != "verify"}
-	st, err := openStore(ctx, e, *dbPath, opts)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk audit %s: %v\n", sub, err)
-		return exitHarness
-	}
-	defer func() { _ = st.Close() }()
-	switch sub {
-	case "verify":
-		return auditVerify(ctx, e, st, *checkpoint)
-	case "checkpoint":
-		return auditCheckpoint(ctx, e, st, *checkpoint)
-	}
-	trail, err := st.AuditTrail(ctx, *caseID)
+	var caseID string
+	export := sub("export", "print one case's audit trail as JSON lines", func(ctx context.Context, st store.Store, _ []string) int {
+		return auditExport(ctx, e, st, caseID)
+	})
+	export.Flags().StringVar(&caseID, "case", "", "the case whose trail to print (required)")
+	_ = export.MarkFlagRequired("case")
+	c.AddCommand(
+		sub("verify", "walk the keyed chain and check it against the checkpoint", func(ctx context.Context, st store.Store, _ []string) int {
+			return auditVerify(ctx, e, st, *checkpoint)
+		}),
+		sub("checkpoint", "verify the chain, then write its signed head to the checkpoint file", func(ctx context.Context, st store.Store, _ []string) int {
+			return auditCheckpoint(ctx, e, st, *checkpoint)
+		}),
+		export)
+	return c
+}
+
+// auditExport prints one case's trail as JSON lines.
+func auditExport(ctx context.Context, e *env, st store.Store, caseID string) int {
+	trail, err := st.AuditTrail(ctx, caseID)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "exdesk audit export: %v\n", err)
 		return exitHarness
 	}
 	if len(trail) == 0 {
-		fmt.Fprintf(e.stderr, "exdesk audit export: no audit entries for case %q\n", *caseID)
+		fmt.Fprintf(e.stderr, "exdesk audit export: no audit entries for case %q\n", caseID)
 		return exitFailed
 	}
 	enc := json.NewEncoder(e.stdout)

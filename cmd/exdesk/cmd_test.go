@@ -126,13 +126,46 @@ func TestPolicyCommand(t *testing.T) {
 }
 
 func TestHelpAndUnknownCommand(t *testing.T) {
-	for _, cmd := range []string{"demo", "ask", "eval", "policy", "serve", "prompts"} {
-		code, _, errOut := runWithInput(t, "", cmd, "--help")
-		if code != exitOK || !strings.Contains(errOut, "Usage: exdesk "+cmd) || !strings.Contains(errOut, "Examples:") {
-			t.Errorf("%s --help: exit %d\n%s", cmd, code, errOut)
+	for _, cmd := range []string{"demo", "ask", "eval", "policy", "serve", "prompts", "audit", "connectors", "worker", "ingest", "migrate"} {
+		code, out, _ := runWithInput(t, "", cmd, "--help")
+		if code != exitOK || !strings.Contains(out, "Usage:\n  exdesk "+cmd) || !strings.Contains(out, "Flags:") {
+			t.Errorf("%s --help: exit %d\n%s", cmd, code, out)
 		}
 	}
-	if code, _, errOut := runWithInput(t, "", "frobnicate"); code != exitUsage || !strings.Contains(errOut, "unknown command") {
-		t.Errorf("unknown command: exit %d %q", code, errOut)
+	// A misspelt command gets a suggestion; an unknown flag one line and
+	// where to read more, not the whole usage.
+	code, _, errOut := runWithInput(t, "", "dmeo")
+	if code != exitUsage || !strings.Contains(errOut, "unknown command") || !strings.Contains(errOut, "demo") {
+		t.Errorf("misspelt command: exit %d %q", code, errOut)
+	}
+	code, _, errOut = runWithInput(t, "", "ask", "SO-1", "--frobnicate")
+	if lines := strings.Split(strings.TrimSpace(errOut), "\n"); code != exitUsage || len(lines) != 2 ||
+		!strings.Contains(lines[0], "--frobnicate") || lines[1] != "see 'exdesk ask --help'" {
+		t.Errorf("unknown flag: exit %d %q", code, errOut)
+	}
+}
+
+// Flags may follow the arguments, as in kubectl and gh.
+func TestFlagsAnywhere(t *testing.T) {
+	code, out, errOut := runWithInput(t, "", "ask", "SO-100004", "--json", "--orders", "150")
+	if code != exitOK || !strings.HasPrefix(strings.TrimSpace(out), "{") {
+		t.Fatalf("ask with flags after the question: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+func TestVersionAndCompletion(t *testing.T) {
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		code, out, _ := runWithInput(t, "", args...)
+		for _, want := range []string{"exdesk ", "commit", "go1.", "policy   default.yaml@", "prompts  v"} {
+			if code != exitOK || !strings.Contains(out, want) {
+				t.Errorf("%v: exit %d, lacks %q:\n%s", args, code, want, out)
+			}
+		}
+	}
+	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+		code, out, _ := runWithInput(t, "", "completion", shell)
+		if code != exitOK || !strings.Contains(out, "exdesk") || len(out) < 500 {
+			t.Errorf("completion %s: exit %d, %d bytes", shell, code, len(out))
+		}
 	}
 }

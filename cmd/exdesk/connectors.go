@@ -14,6 +14,7 @@ import (
 
 	"github.com/exdesk/exdesk/connectors/compose"
 	"github.com/exdesk/exdesk/connectors/rest"
+	"github.com/spf13/cobra"
 )
 
 // connectorsHelp describes --connectors for every command that reads systems.
@@ -32,30 +33,17 @@ func openConnectors(ctx context.Context, e *env, spec string, seed int64, orders
 	return set, nil
 }
 
-func runConnectors(ctx context.Context, e *env, args []string) int {
-	if len(args) > 0 {
-		switch args[0] {
-		case "serve":
-			return runConnectorsServe(ctx, e, args[1:])
-		case "check":
-			return runConnectorsCheck(ctx, e, args[1:])
-		}
-	}
-	fmt.Fprint(e.stderr, `Usage: exdesk connectors serve|check [flags]
-
-  serve  serve the exdesk.systems/v1 contract over sim or recorded snapshots
-  check  check an implementation of the contract: exdesk connectors check rest:URL --order SO-1
-
-Run "exdesk connectors <serve|check> --help" for their flags.
-`)
-	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-		return exitOK
-	}
-	return exitUsage
+func connectorsCmd(e *env) *cobra.Command {
+	c := &cobra.Command{Use: "connectors", Short: shortConnectors,
+		Long: `Works with the exdesk.systems/v1 contract (../shared/connectors/REST.md):
+  serve  serve the contract over sim or recorded snapshots (a reference implementation)
+  check  check an implementation of the contract: exdesk connectors check rest:URL --order SO-1`}
+	c.AddCommand(connectorsServeCmd(e), connectorsCheckCmd(e))
+	return c
 }
 
-func runConnectorsServe(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "connectors serve", "connectors serve [flags]",
+func connectorsServeCmd(e *env) *cobra.Command {
+	c, fs := newCommand(e, "connectors serve", "connectors serve [flags]",
 		`Serves the exdesk.systems/v1 contract (../shared/connectors/REST.md;
 exdesk's connectors/rest/openapi.yaml) over recorded snapshots or the
 simulated distributor: a reference implementation integrators compare theirs
@@ -69,48 +57,51 @@ token. SIGINT/SIGTERM stop it.`,
 	addr := fs.String("addr", "127.0.0.1:8090", "listen address")
 	seed := fs.Int64("seed", 1, "simulation seed (with --from sim)")
 	orders := fs.Int("orders", 2000, "orders in the simulated day (with --from sim)")
-	if code, ok := parse(fs, args); !ok {
-		return code
-	}
-	spec, err := compose.Parse(*from)
-	if err != nil || !spec.Single || (spec.ERP.Kind != compose.KindSim && spec.ERP.Kind != compose.KindRecorded) {
-		fmt.Fprintf(e.stderr, "exdesk connectors serve: --from must be sim or recorded:PATH, got %q\n", *from)
-		return exitUsage
-	}
-	set, err := openConnectors(ctx, e, *from, *seed, *orders)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk connectors serve: %v\n", err)
-		return exitHarness
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk connectors serve: %v\n", err)
-		return exitHarness
-	}
-	log := slog.New(slog.NewJSONHandler(e.stderr, nil))
-	srv := &http.Server{Handler: rest.NewServer(set.Systems, rest.ServerOptions{Token: e.getenv("EXDESK_SERVE_TOKEN")}),
-		ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
-	log.Info("serving exdesk.systems/v1", "addr", ln.Addr().String(), "from", *from, "auth", e.getenv("EXDESK_SERVE_TOKEN") != "")
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case <-ctx.Done():
-	case err := <-errc:
-		if !errors.Is(err, http.ErrServerClosed) {
+	c.RunE = runE(func(ctx context.Context, args []string) int {
+		spec, err := compose.Parse(*from)
+		if err != nil || !spec.Single || (spec.ERP.Kind != compose.KindSim && spec.ERP.Kind != compose.KindRecorded) {
+			fmt.Fprintf(e.stderr, "exdesk connectors serve: --from must be sim or recorded:PATH, got %q\n", *from)
+			return exitUsage
+		}
+		set, err := openConnectors(ctx, e, *from, *seed, *orders)
+		if err != nil {
 			fmt.Fprintf(e.stderr, "exdesk connectors serve: %v\n", err)
 			return exitHarness
 		}
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_ = srv.Shutdown(sctx)
-	return exitOK
+		ln, err := net.Listen("tcp", *addr)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "exdesk connectors serve: %v\n", err)
+			return exitHarness
+		}
+		log := slog.New(slog.NewJSONHandler(e.stderr, nil))
+		srv := &http.Server{Handler: rest.NewServer(set.Systems, rest.ServerOptions{Token: e.getenv("EXDESK_SERVE_TOKEN")}),
+			ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+		log.Info("serving exdesk.systems/v1", "addr", ln.Addr().String(), "from", *from, "auth", e.getenv("EXDESK_SERVE_TOKEN") != "")
+		errc := make(chan error, 1)
+		go func() { errc <- srv.Serve(ln) }()
+		select {
+		case <-ctx.Done():
+		case err := <-errc:
+			if !errors.Is(err, http.ErrServerClosed) {
+				fmt.Fprintf(e.stderr, "exdesk connectors serve: %v\n", err)
+				return exitHarness
+			}
+		}
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+		return exitOK
+	})
+	return c
 }
 
 // listFlag collects repeated or comma-separated values.
 type listFlag []string
 
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+// Type names the flag's value for --help.
+func (l *listFlag) Type() string { return "ids" }
 
 func (l *listFlag) Set(v string) error {
 	for x := range strings.SplitSeq(v, ",") {
@@ -121,8 +112,8 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
-func runConnectorsCheck(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "connectors check", "connectors check rest:URL --order ID [flags]",
+func connectorsCheckCmd(e *env) *cobra.Command {
+	c, fs := newCommand(e, "connectors check", "connectors check rest:URL --order ID [flags]",
 		`Checks an implementation of the exdesk.systems/v1 contract: calls each read
 for the ids given (and those their answers name: the order's customer, items
 and shipments), validates every answer against the contract's OpenAPI
@@ -139,44 +130,40 @@ EXDESK_<SYSTEM>_TOKEN or OAuth client credentials (--system picks which).`,
 	fs.Var(&shipments, "shipment", "shipment id to read")
 	system := fs.String("system", "erp", "whose secrets to use: erp, inventory, carriers or tasks")
 	timeout := fs.Duration("timeout", 10*time.Second, "per-call timeout")
-	// The URL may come before the flags.
-	var target string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		target, args = args[0], args[1:]
-	}
-	if code, ok := parse(fs, args); !ok {
-		return code
-	}
-	if target == "" && fs.NArg() > 0 {
-		target = fs.Arg(0)
-	}
-	base, ok := strings.CutPrefix(target, "rest:")
-	if !ok || base == "" {
-		fmt.Fprintln(e.stderr, "exdesk connectors check: name the implementation as rest:URL, e.g. exdesk connectors check rest:https://mw.example.com --order SO-1")
-		return exitUsage
-	}
-	if len(ordersF)+len(customers)+len(skus)+len(shipments) == 0 {
-		fmt.Fprintln(e.stderr, "exdesk connectors check: give at least one id to read (--order SO-1)")
-		return exitUsage
-	}
-	hc, token, err := compose.HTTPClient(ctx, *system, compose.Options{Getenv: e.getenv})
-	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk connectors check: %v\n", err)
-		return exitHarness
-	}
-	res, err := rest.Check(ctx, rest.CheckOptions{BaseURL: base, HTTPClient: hc, Token: token, Orders: ordersF,
-		Customers: customers, SKUs: skus, Shipments: shipments, Timeout: *timeout})
-	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk connectors check: %v\n", err)
-		return exitHarness
-	}
-	failed := printChecks(e.stdout, base, res)
-	if failed > 0 {
-		fmt.Fprintf(e.stdout, "\n%d of %d checks failed.\n", failed, len(res))
-		return exitFailed
-	}
-	fmt.Fprintf(e.stdout, "\nall %d checks pass.\n", len(res))
-	return exitOK
+	c.RunE = runE(func(ctx context.Context, args []string) int {
+		var target string
+		if len(args) > 0 {
+			target = args[0]
+		}
+		base, ok := strings.CutPrefix(target, "rest:")
+		if !ok || base == "" {
+			fmt.Fprintln(e.stderr, "exdesk connectors check: name the implementation as rest:URL, e.g. exdesk connectors check rest:https://mw.example.com --order SO-1")
+			return exitUsage
+		}
+		if len(ordersF)+len(customers)+len(skus)+len(shipments) == 0 {
+			fmt.Fprintln(e.stderr, "exdesk connectors check: give at least one id to read (--order SO-1)")
+			return exitUsage
+		}
+		hc, token, err := compose.HTTPClient(ctx, *system, compose.Options{Getenv: e.getenv})
+		if err != nil {
+			fmt.Fprintf(e.stderr, "exdesk connectors check: %v\n", err)
+			return exitHarness
+		}
+		res, err := rest.Check(ctx, rest.CheckOptions{BaseURL: base, HTTPClient: hc, Token: token, Orders: ordersF,
+			Customers: customers, SKUs: skus, Shipments: shipments, Timeout: *timeout})
+		if err != nil {
+			fmt.Fprintf(e.stderr, "exdesk connectors check: %v\n", err)
+			return exitHarness
+		}
+		failed := printChecks(e.stdout, base, res)
+		if failed > 0 {
+			fmt.Fprintf(e.stdout, "\n%d of %d checks failed.\n", failed, len(res))
+			return exitFailed
+		}
+		fmt.Fprintf(e.stdout, "\nall %d checks pass.\n", len(res))
+		return exitOK
+	})
+	return c
 }
 
 func printChecks(w io.Writer, base string, res []rest.CheckResult) int {

@@ -18,10 +18,11 @@ import (
 	"github.com/exdesk/exdesk/policy"
 	"github.com/exdesk/exdesk/store"
 	"github.com/exdesk/exdesk/store/sqlite"
+	"github.com/spf13/cobra"
 )
 
-func runDemo(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "demo", "demo [flags]",
+func demoCmd(e *env) *cobra.Command {
+	c, fs := newCommand(e, "demo", "demo [flags]",
 		`Runs a simulated business day on embedded defaults (no keys, no servers): the
 seeded simulated distributor's orders and ERP/WMS/TMS events flow through
 detection, investigation with the typed tools, the policy guard, and execution
@@ -40,112 +41,112 @@ threads would read; approval actions wait in a list; a KPI table closes the run.
 	interactive := fs.Bool("interactive", false, "after the day, approve or reject the waiting actions at a prompt")
 	as := fs.String("as", "", "with --interactive: the roles you hold, comma-separated (default: every role of the policy)")
 	source := fs.String("connectors", envOr(e, "EXDESK_CONNECTORS", "sim"), connectorsHelp+"; other than sim, the simulated day's events are investigated through them (serve it with exdesk connectors serve --from sim)")
-	if code, ok := parse(fs, args); !ok {
-		return code
-	}
-	if *orders <= 0 {
-		fmt.Fprintln(e.stderr, "exdesk demo: --orders must be positive")
-		return exitUsage
-	}
-	engine, err := loadPolicy(e, *policyFile)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
-		return exitHarness
-	}
-	planner, err := plannerFor(*plannerName)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
-		return exitUsage
-	}
-	s := sim.New(sim.Options{Seed: *seed, Orders: *orders})
-	began := time.Now()
-	sys := s.Systems()
-	apply := s.Apply
-	if *source != "sim" {
-		set, err := openConnectors(ctx, e, *source, *seed, *orders)
+	c.RunE = runE(func(ctx context.Context, args []string) int {
+		if *orders <= 0 {
+			fmt.Fprintln(e.stderr, "exdesk demo: --orders must be positive")
+			return exitUsage
+		}
+		engine, err := loadPolicy(e, *policyFile)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
 			return exitHarness
 		}
-		// The day's events come from the simulator; the systems that
-		// answer are the ones named, which hold the day already.
-		sys, apply = set.Systems, func(connectors.Event) {}
-	}
-	// The day runs through the same case lifecycle as serve and worker,
-	// on an in-memory store: cases, proposals, executions, audit.
-	st, err := sqlite.Open(ctx, ":memory:", sqlite.Options{})
-	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
-		return exitHarness
-	}
-	defer func() { _ = st.Close() }()
-	desk, _, err := newDesk(deskConfig{Store: st, Systems: sys, Engine: engine, Planner: planner})
-	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
-		return exitHarness
-	}
-	events := s.Events()
-	fmt.Fprintf(e.stdout, "exdesk demo · simulated distributor (seed %d): %d orders, %d events on %s\n\n",
-		*seed, *orders, len(events), s.Options().Day)
-	var bar *progress
-	if !*quiet {
-		bar = newProgress(e.stderr, "day")
-	}
-	k := newKPIs()
-	printed := 0
-	var out strings.Builder
-	for i, ev := range events {
-		if ctx.Err() != nil {
-			break
-		}
-		apply(ev)
-		t0 := time.Now()
-		res, err := desk.HandleEvent(ctx, ev)
-		took := time.Since(t0)
-		bar.set(i+1, len(events))
+		planner, err := plannerFor(*plannerName)
 		if err != nil {
-			k.errors++
-			if !errors.Is(err, agent.ErrUnknownOrder) {
+			fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
+			return exitUsage
+		}
+		s := sim.New(sim.Options{Seed: *seed, Orders: *orders})
+		began := time.Now()
+		sys := s.Systems()
+		apply := s.Apply
+		if *source != "sim" {
+			set, err := openConnectors(ctx, e, *source, *seed, *orders)
+			if err != nil {
 				fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
+				return exitHarness
 			}
-			continue
+			// The day's events come from the simulator; the systems that
+			// answer are the ones named, which hold the day already.
+			sys, apply = set.Systems, func(connectors.Event) {}
 		}
-		k.investigations++
-		switch res.Outcome {
-		case casework.OutcomeOpened:
-			k.record(res, took, injectedFor(s, ev.OrderID))
-			if printed < *threads {
-				printThread(&out, res.Case, res.Executed, res.ExecErr)
-				printed++
-			}
-		case casework.OutcomeCorrelated:
-			k.updates++
-			if res.Executed != nil {
-				k.executed++
-			}
-		}
-	}
-	bar.finish()
-	fmt.Fprint(e.stdout, out.String())
-	k.elapsed = time.Since(began)
-	k.orders = *orders
-	if err := k.loadPending(ctx, st); err != nil {
-		fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
-		return exitHarness
-	}
-	k.print(e.stdout)
-	if *interactive {
-		roles := engine.Roles()
-		if *as != "" {
-			roles = strings.Split(*as, ",")
-		}
-		approvals := &terminalApprovals{desk: desk, in: e.stdin, out: e.stdout, roles: roles, pending: k.pending}
-		if err := approvals.run(ctx); err != nil {
+		// The day runs through the same case lifecycle as serve and worker,
+		// on an in-memory store: cases, proposals, executions, audit.
+		st, err := sqlite.Open(ctx, ":memory:", sqlite.Options{})
+		if err != nil {
 			fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
 			return exitHarness
 		}
-	}
-	return exitOK
+		defer func() { _ = st.Close() }()
+		desk, _, err := newDesk(deskConfig{Store: st, Systems: sys, Engine: engine, Planner: planner})
+		if err != nil {
+			fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
+			return exitHarness
+		}
+		events := s.Events()
+		fmt.Fprintf(e.stdout, "exdesk demo · simulated distributor (seed %d): %d orders, %d events on %s\n\n",
+			*seed, *orders, len(events), s.Options().Day)
+		var bar *progress
+		if !*quiet {
+			bar = newProgress(e.stderr, "day")
+		}
+		k := newKPIs()
+		printed := 0
+		var out strings.Builder
+		for i, ev := range events {
+			if ctx.Err() != nil {
+				break
+			}
+			apply(ev)
+			t0 := time.Now()
+			res, err := desk.HandleEvent(ctx, ev)
+			took := time.Since(t0)
+			bar.set(i+1, len(events))
+			if err != nil {
+				k.errors++
+				if !errors.Is(err, agent.ErrUnknownOrder) {
+					fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
+				}
+				continue
+			}
+			k.investigations++
+			switch res.Outcome {
+			case casework.OutcomeOpened:
+				k.record(res, took, injectedFor(s, ev.OrderID))
+				if printed < *threads {
+					printThread(&out, res.Case, res.Executed, res.ExecErr)
+					printed++
+				}
+			case casework.OutcomeCorrelated:
+				k.updates++
+				if res.Executed != nil {
+					k.executed++
+				}
+			}
+		}
+		bar.finish()
+		fmt.Fprint(e.stdout, out.String())
+		k.elapsed = time.Since(began)
+		k.orders = *orders
+		if err := k.loadPending(ctx, st); err != nil {
+			fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
+			return exitHarness
+		}
+		k.print(e.stdout)
+		if *interactive {
+			roles := engine.Roles()
+			if *as != "" {
+				roles = strings.Split(*as, ",")
+			}
+			approvals := &terminalApprovals{desk: desk, in: e.stdin, out: e.stdout, roles: roles, pending: k.pending}
+			if err := approvals.run(ctx); err != nil {
+				fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
+				return exitHarness
+			}
+		}
+		return exitOK
+	})
+	return c
 }
 
 func injectedFor(s *sim.Sim, orderID string) []string { return s.Injected(orderID) }

@@ -14,6 +14,7 @@ import (
 	"github.com/exdesk/exdesk/agent"
 	"github.com/exdesk/exdesk/agent/llm"
 	"github.com/exdesk/exdesk/evals"
+	"github.com/spf13/cobra"
 )
 
 // Bounds of eval's numeric flags.
@@ -33,8 +34,8 @@ type evalParams struct {
 	Quiet                         bool
 }
 
-func runEval(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "eval", "eval --cases DIR [--report FILE] [flags]",
+func evalCmd(e *env) *cobra.Command {
+	c, fs := newCommand(e, "eval", "eval --cases DIR [--report FILE] [flags]",
 		`Investigates every recorded case (exdesk.case/v1) in DIR against the recorded
 connector, scores it against its expected block, prints each failing case with
 expected against actual for every failed check, a scorecard per class and a
@@ -60,8 +61,7 @@ miss, a bad flag value).`,
 	fs.StringVar(&p.Compare, "compare", "", "baseline report: print cases whose result flipped")
 	fs.StringVar(&p.Filter, "filter", "", "run only the cases whose id or title matches this regular expression")
 	fs.StringVar(&p.OnlyFailing, "only-failing", "", "baseline report: rerun only the cases that failed or errored in it")
-	fs.StringVar(&p.Output, "o", "text", "output: text (failures and scorecard) or json (the report, on stdout)")
-	fs.StringVar(&p.Output, "output", "text", "same as -o")
+	fs.StringVarP(&p.Output, "output", "o", "text", "output: text (failures and scorecard) or json (the report, on stdout)")
 	fs.StringVar(&p.Planner, "planner", "playbook", "planner: playbook, or llm (OPENAI_API_KEY / OPENAI_BASE_URL, EXDESK_MODEL)")
 	fs.StringVar(&p.Record, "record", "", "with --planner llm: record every model exchange as a cassette in DIR")
 	fs.StringVar(&p.Replay, "replay", "", "with --planner llm: replay the model exchanges recorded in DIR, with no network")
@@ -69,14 +69,14 @@ miss, a bad flag value).`,
 	fs.IntVar(&p.Epochs, "epochs", 1, fmt.Sprintf("run each case N times and report pass^k (1 to %d)", maxEpochs))
 	fs.BoolVar(&p.Quiet, "quiet", false, "no progress bar")
 	fs.StringVar(&p.Policy, "policy", "", "policy file (default: $EXDESK_POLICY, else the shipped policy)")
-	if code, ok := parse(fs, args); !ok {
-		return code
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "exdesk eval: unexpected argument %q; name the cases with --cases DIR\n", fs.Arg(0))
-		return exitUsage
-	}
-	return evalCommand(ctx, e, p)
+	c.RunE = runE(func(ctx context.Context, args []string) int {
+		if len(args) > 0 {
+			fmt.Fprintf(e.stderr, "exdesk eval: unexpected argument %q; name the cases with --cases DIR\n", args[0])
+			return exitUsage
+		}
+		return evalCommand(ctx, e, p)
+	})
+	return c
 }
 
 // check refuses flag values the run cannot use, with one line naming the

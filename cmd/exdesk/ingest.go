@@ -11,6 +11,7 @@ import (
 	"os"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/spf13/cobra"
 
 	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/ingest"
@@ -20,8 +21,8 @@ import (
 // maxBadShown bounds the bad lines printed.
 const maxBadShown = 20
 
-func runIngest(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "ingest", "ingest [flags] FILE.jsonl",
+func ingestCmd(e *env) *cobra.Command {
+	c, fs := newCommand(e, "ingest", "ingest [flags] FILE.jsonl",
 		`Backfills source-system events from a JSON Lines file (one event a line; "-"
 reads stdin) into the ingest stream on REDIS_URL, for "exdesk serve" or
 "exdesk worker" replicas to process. Every line is validated first: a bad line
@@ -46,83 +47,83 @@ cannot be mapped are reported and skipped, the others published.`,
 	skipBad := fs.Bool("skip-bad", false, "publish the good lines even when some are bad (bad ones are reported)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
 	stream := fs.String("stream", streamFromEnv(e), "the ingest stream (EXDESK_STREAM)")
-	if code, ok := parse(fs, args); !ok {
-		return code
-	}
-	if fs.NArg() != 1 {
-		fmt.Fprintln(e.stderr, "exdesk ingest: give one FILE.jsonl (or - for stdin); see exdesk ingest --help")
-		return exitUsage
-	}
-	in, closeIn, err := openInput(e, fs.Arg(0))
-	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk ingest: %v\n", err)
-		return exitUsage
-	}
-	defer closeIn()
-	var (
-		events []connectors.Event
-		bad    []string
-	)
-	switch *format {
-	case "jsonl":
-		events, bad, err = readJSONL(in)
-	case "x12":
-		var code int
-		if events, code = readX12(e, in, fs.Arg(0), *direction); code != exitOK {
-			return code
+	c.RunE = runE(func(ctx context.Context, args []string) int {
+		if len(args) != 1 {
+			fmt.Fprintln(e.stderr, "exdesk ingest: give one FILE.jsonl (or - for stdin); see exdesk ingest --help")
+			return exitUsage
 		}
-	default:
-		fmt.Fprintf(e.stderr, "exdesk ingest: --format %q: use jsonl or x12\n", *format)
-		return exitUsage
-	}
-	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk ingest: reading %s: %v\n", fs.Arg(0), err)
-		return exitHarness
-	}
-	for i, b := range bad {
-		if i == maxBadShown {
-			fmt.Fprintf(e.stderr, "… and %d more bad lines\n", len(bad)-maxBadShown)
-			break
-		}
-		fmt.Fprintln(e.stderr, b)
-	}
-	if len(bad) > 0 && !*skipBad {
-		fmt.Fprintf(e.stderr, "exdesk ingest: %d bad lines in %s; nothing published (fix them, or use --skip-bad)\n", len(bad), fs.Arg(0))
-		return exitFailed
-	}
-	if len(events) == 0 {
-		fmt.Fprintln(e.stderr, "exdesk ingest: no events to publish")
-		return exitFailed
-	}
-	rdb, err := ingestRedis(ctx, e)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk ingest: %v\n", err)
-		return exitHarness
-	}
-	defer func() { _ = rdb.Close() }()
-	pub := ingest.NewPublisher(rdb, ingest.PublisherOptions{Names: ingest.Names{Stream: *stream}})
-	var bar *progress
-	if !*quiet {
-		bar = newProgress(e.stderr, "ingest")
-	}
-	const chunk = 2000
-	total := ingest.Result{}
-	for start := 0; start < len(events); start += chunk {
-		res, err := pub.Publish(ctx, events[start:min(start+chunk, len(events))])
-		total.Accepted += res.Accepted
-		total.Duplicates = append(total.Duplicates, res.Duplicates...)
+		in, closeIn, err := openInput(e, args[0])
 		if err != nil {
-			bar.finish()
-			fmt.Fprintf(e.stderr, "exdesk ingest: %v (published %d of %d; re-run to publish the rest, ids already published are skipped)\n",
-				err, total.Accepted+len(total.Duplicates), len(events))
+			fmt.Fprintf(e.stderr, "exdesk ingest: %v\n", err)
+			return exitUsage
+		}
+		defer closeIn()
+		var (
+			events []connectors.Event
+			bad    []string
+		)
+		switch *format {
+		case "jsonl":
+			events, bad, err = readJSONL(in)
+		case "x12":
+			var code int
+			if events, code = readX12(e, in, args[0], *direction); code != exitOK {
+				return code
+			}
+		default:
+			fmt.Fprintf(e.stderr, "exdesk ingest: --format %q: use jsonl or x12\n", *format)
+			return exitUsage
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "exdesk ingest: reading %s: %v\n", args[0], err)
 			return exitHarness
 		}
-		bar.set(min(start+chunk, len(events)), len(events))
-	}
-	bar.finish()
-	fmt.Fprintf(e.stdout, "published %d events to %s (%d duplicates not published again, %d bad lines skipped)\n",
-		total.Accepted, *stream, len(total.Duplicates), len(bad))
-	return exitOK
+		for i, b := range bad {
+			if i == maxBadShown {
+				fmt.Fprintf(e.stderr, "… and %d more bad lines\n", len(bad)-maxBadShown)
+				break
+			}
+			fmt.Fprintln(e.stderr, b)
+		}
+		if len(bad) > 0 && !*skipBad {
+			fmt.Fprintf(e.stderr, "exdesk ingest: %d bad lines in %s; nothing published (fix them, or use --skip-bad)\n", len(bad), args[0])
+			return exitFailed
+		}
+		if len(events) == 0 {
+			fmt.Fprintln(e.stderr, "exdesk ingest: no events to publish")
+			return exitFailed
+		}
+		rdb, err := ingestRedis(ctx, e)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "exdesk ingest: %v\n", err)
+			return exitHarness
+		}
+		defer func() { _ = rdb.Close() }()
+		pub := ingest.NewPublisher(rdb, ingest.PublisherOptions{Names: ingest.Names{Stream: *stream}})
+		var bar *progress
+		if !*quiet {
+			bar = newProgress(e.stderr, "ingest")
+		}
+		const chunk = 2000
+		total := ingest.Result{}
+		for start := 0; start < len(events); start += chunk {
+			res, err := pub.Publish(ctx, events[start:min(start+chunk, len(events))])
+			total.Accepted += res.Accepted
+			total.Duplicates = append(total.Duplicates, res.Duplicates...)
+			if err != nil {
+				bar.finish()
+				fmt.Fprintf(e.stderr, "exdesk ingest: %v (published %d of %d; re-run to publish the rest, ids already published are skipped)\n",
+					err, total.Accepted+len(total.Duplicates), len(events))
+				return exitHarness
+			}
+			bar.set(min(start+chunk, len(events)), len(events))
+		}
+		bar.finish()
+		fmt.Fprintf(e.stdout, "published %d events to %s (%d duplicates not published again, %d bad lines skipped)\n",
+			total.Accepted, *stream, len(total.Duplicates), len(bad))
+		return exitOK
+	})
+	return c
 }
 
 func openInput(e *env, name string) (io.Reader, func(), error) {

@@ -39,23 +39,29 @@ func TestIngestCommand(t *testing.T) {
 		args     []string
 		wantCode int
 		wantErr  []string
+		wantOut  []string
 	}{
 		{name: "bad lines named, nothing published", args: []string{"ingest", "--quiet", bad}, wantCode: exitFailed,
 			wantErr: []string{"line 3: order_id: required", "line 4: not a JSON object", "2 bad lines", "nothing published"}},
 		{name: "skip-bad needs redis", args: []string{"ingest", "--quiet", "--skip-bad", bad}, wantCode: exitHarness,
 			wantErr: []string{"REDIS_URL is not set"}},
 		{name: "no file", args: []string{"ingest"}, wantCode: exitUsage},
-		{name: "help", args: []string{"ingest", "--help"}, wantCode: exitOK, wantErr: []string{"Examples:", "--skip-bad"}},
+		{name: "help", args: []string{"ingest", "--help"}, wantCode: exitOK, wantOut: []string{"Examples:", "--skip-bad"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, _, stderr := runExdesk(t, tt.vars, tt.args...)
+			code, stdout, stderr := runExdesk(t, tt.vars, tt.args...)
 			if code != tt.wantCode {
 				t.Errorf("exit %d, want %d\n%s", code, tt.wantCode, stderr)
 			}
 			for _, w := range tt.wantErr {
 				if !strings.Contains(stderr, w) {
 					t.Errorf("stderr does not say %q:\n%s", w, stderr)
+				}
+			}
+			for _, w := range tt.wantOut {
+				if !strings.Contains(stdout, w) {
+					t.Errorf("stdout does not say %q:\n%s", w, stdout)
 				}
 			}
 		})

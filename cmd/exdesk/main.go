@@ -7,29 +7,34 @@
 //
 //	exdesk <command> [flags]
 //
-// Commands: demo, ask, eval, policy. Run "exdesk <command> --help" for each.
+// Run "exdesk --help" for the commands and "exdesk <command> --help" for
+// each one's flags and examples; "exdesk completion bash|zsh|fish|powershell"
+// writes a shell completion script.
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
-// Exit codes (issue 11): 0 ok, 3 a check failed, 1 a harness or usage error.
+// Exit codes, the same for every command.
 const (
-	exitOK      = 0
-	exitHarness = 1 // a harness or configuration error
-	exitUsage   = 1 // bad flags or arguments: the same status as a harness error
-	exitFailed  = 3 // an eval case or policy test failed
+	exitOK          = 0
+	exitHarness     = 1   // a harness or configuration error
+	exitUsage       = 1   // bad flags or arguments: the same status as a harness error
+	exitFailed      = 3   // a check failed: an eval case, a policy test, the audit chain, a connector check
+	exitInterrupted = 130 // SIGINT or SIGTERM stopped the command
 )
 
 // env is what a command gets from the process.
@@ -39,26 +44,20 @@ type env struct {
 	getenv         func(string) string
 }
 
-type command struct {
-	name, summary string
-	run           func(ctx context.Context, e *env, args []string) int
-}
-
-func commands() []command {
-	return []command{
-		{"demo", "run a simulated business day through detection, investigation, the guard and execution", runDemo},
-		{"ask", "answer a question about an order, with the case and its evidence", runAsk},
-		{"eval", "run an offline eval suite on recorded cases and write a report", runEval},
-		{"policy", "check a policy file or run policy tests (policy test FILE)", runPolicy},
-		{"ingest", "backfill source-system events from a JSON Lines file into the ingest stream", runIngest},
-		{"worker", "run ingest workers only: stream → cases, several replicas sharing Redis and the store", runWorker},
-		{"migrate", "apply the store's migrations to DATABASE_URL or the SQLite file", runMigrate},
-		{"audit", "verify the keyed audit chain (audit verify), checkpoint its head, or print a case's trail", runAudit},
-		{"serve", "run the Slack app: questions in threads, case posts, in-thread approvals", runServe},
-		{"prompts", "show the LLM planner's rendered system prompt (prompts show)", runPrompts},
-		{"connectors", "serve the exdesk.systems/v1 contract (connectors serve) or check an implementation (connectors check rest:URL)", runConnectors},
-	}
-}
+// Short descriptions, shared by the command list and each command's help.
+const (
+	shortDemo       = "run a simulated business day through detection, investigation, the guard and execution"
+	shortAsk        = "answer a question about an order, with the case and its evidence"
+	shortEval       = "run an offline eval suite on recorded cases and write a report"
+	shortPolicy     = "check, test, evaluate or diff policy files"
+	shortIngest     = "backfill source-system events (JSON Lines or X12) into the ingest stream"
+	shortWorker     = "run ingest workers only: stream → cases, several replicas sharing Redis and the store"
+	shortMigrate    = "apply the store's migrations to DATABASE_URL or the SQLite file"
+	shortAudit      = "verify the keyed audit chain, checkpoint its head, or print a case's trail"
+	shortServe      = "run the Slack app: questions in threads, case posts, in-thread approvals"
+	shortPrompts    = "show the LLM planner's rendered system prompt"
+	shortConnectors = "serve the exdesk.systems/v1 contract or check an implementation"
+)
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -70,68 +69,110 @@ func main() {
 	os.Exit(run(ctx, e, os.Args[1:]))
 }
 
+// run runs the command line args and returns the exit status.
 func run(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(e.stdout)
-		if len(args) == 0 {
-			return exitUsage
+	root := rootCmd(e)
+	root.SetArgs(args)
+	root.SetIn(e.stdin)
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	err := root.ExecuteContext(ctx)
+	var code exitCode
+	switch {
+	case errors.As(err, &code):
+		if int(code) == exitOK {
+			return exitOK
 		}
-		return exitOK
-	}
-	for _, c := range commands() {
-		if c.name == args[0] {
-			return c.run(ctx, e, args[1:])
+		if ctx.Err() != nil {
+			fmt.Fprintln(e.stderr, "interrupted")
+			return exitInterrupted
 		}
+		return int(code)
+	case err != nil:
+		// A usage error cobra found (unknown command or flag, bad args):
+		// one line, and where to read more.
+		fmt.Fprintf(e.stderr, "exdesk: %v\n", err)
+		if cmd, _, ferr := root.Find(args); ferr == nil && cmd != root {
+			fmt.Fprintf(e.stderr, "see 'exdesk %s --help'\n", strings.TrimPrefix(cmd.CommandPath(), "exdesk "))
+		} else {
+			fmt.Fprintln(e.stderr, "see 'exdesk --help'")
+		}
+		return exitUsage
 	}
-	fmt.Fprintf(e.stderr, "exdesk: unknown command %q\n\n", args[0])
-	usage(e.stderr)
-	return exitUsage
+	if ctx.Err() != nil {
+		fmt.Fprintln(e.stderr, "interrupted")
+		return exitInterrupted
+	}
+	return exitOK
 }
 
-func usage(w io.Writer) {
-	fmt.Fprint(w, `exdesk takes order exceptions off distributors' hands.
+// rootCmd is the command tree.
+func rootCmd(e *env) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "exdesk",
+		Short: "exdesk takes order exceptions off distributors' hands",
+		Long: `exdesk takes order exceptions off distributors' hands: it detects them,
+investigates each with typed tools over the ERP, inventory and carrier
+systems, drafts a case with ranked actions, gates every action through a
+deterministic policy guard, and runs offline evals.
 
-Usage:
-  exdesk <command> [flags]
-
-Commands:
-`)
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
-	}
-	fmt.Fprint(w, `
-Run "exdesk <command> --help" for a command's flags and examples.
 With no configuration every command runs on embedded defaults: the simulated
 distributor, the deterministic playbook planner and the shipped policy.
-`)
-}
 
-// newFlags returns a flag set whose --help prints the synopsis, the
-// description and the examples before the flags.
-func newFlags(e *env, name, synopsis, description, examples string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		w := fs.Output()
-		fmt.Fprintf(w, "Usage: exdesk %s\n\n%s\n\nFlags:\n", synopsis, description)
-		fs.PrintDefaults()
-		if examples != "" {
-			fmt.Fprintf(w, "\nExamples:\n%s\n", examples)
+Exit status: 0 ok; 3 a check failed (eval, policy test/check/diff, audit
+verify, connectors check); 1 a harness or usage error; 130 interrupted.`,
+		Version:       versionString(e),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return err })
+	root.AddCommand(demoCmd(e), askCmd(e), evalCmd(e), policyCmd(e), ingestCmd(e), workerCmd(e), migrateCmd(e),
+		auditCmd(e), serveCmd(e), promptsCmd(e), connectorsCmd(e), versionCmd(e))
+	shorts := map[string]string{"demo": shortDemo, "ask": shortAsk, "eval": shortEval, "policy": shortPolicy, "ingest": shortIngest,
+		"worker": shortWorker, "migrate": shortMigrate, "audit": shortAudit, "serve": shortServe, "prompts": shortPrompts,
+		"connectors": shortConnectors}
+	for _, c := range root.Commands() {
+		if s, ok := shorts[c.Name()]; ok && c.Short == "" {
+			c.Short = s
 		}
 	}
-	return fs
+	return root
 }
 
-// parse parses flags; it returns ok=false with the exit code when the
-// command should stop (help asked for, or bad flags).
-func parse(fs *flag.FlagSet, args []string) (int, bool) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK, false
-		}
-		return exitUsage, false
+// exitCode is a command's exit status carried as an error through cobra.
+type exitCode int
+
+func (c exitCode) Error() string { return fmt.Sprintf("exit status %d", int(c)) }
+
+// runE adapts a command body that returns an exit status to cobra.
+func runE(body func(ctx context.Context, args []string) int) func(*cobra.Command, []string) error {
+	return func(c *cobra.Command, args []string) error {
+		return exitCode(body(c.Context(), args))
 	}
-	return 0, true
+}
+
+// newCommand returns a command whose --help prints the description, the
+// examples and the flags; flags may come before, between or after the
+// arguments. name is the command's path below exdesk ("connectors serve").
+func newCommand(_ *env, name, synopsis, description, examples string) (*cobra.Command, *pflag.FlagSet) {
+	use := synopsis
+	if parent, _, ok := strings.Cut(name, " "); ok {
+		use = strings.TrimPrefix(strings.TrimPrefix(synopsis, parent), " ")
+	}
+	c := &cobra.Command{Use: use, Long: description, Example: examples}
+	return c, c.Flags()
+}
+
+// argsHint wraps an argument check so a wrong count says what to pass
+// ("name two policy files: OLD and NEW") rather than "accepts 2 arg(s)".
+func argsHint(check cobra.PositionalArgs, hint string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if err := check(c, args); err != nil {
+			return fmt.Errorf("%s %s: %s (got %d)", c.Parent().Name(), c.Name(), hint, len(args))
+		}
+		return nil
+	}
 }
 
 // redisLog sends go-redis's internal messages to the debug log.

@@ -10,6 +10,7 @@ import (
 	"github.com/exdesk/exdesk/store"
 	"github.com/exdesk/exdesk/store/postgres"
 	"github.com/exdesk/exdesk/store/sqlite"
+	"github.com/spf13/cobra"
 )
 
 // migrator is a store whose migrations can be applied on demand.
@@ -19,8 +20,8 @@ type migrator interface {
 	Close() error
 }
 
-func runMigrate(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "migrate", "migrate [flags]",
+func migrateCmd(e *env) *cobra.Command {
+	c, fs := newCommand(e, "migrate", "migrate [flags]",
 		`Applies the store's embedded, versioned migrations to DATABASE_URL (PostgreSQL
 with pgvector), or to the SQLite file when DATABASE_URL is unset, and prints
 the schema version before and after. Several replicas may run it at once:
@@ -40,50 +41,50 @@ key.`,
 	dbPath := fs.String("db", "exdesk.db", "SQLite store file when DATABASE_URL is not set")
 	to := fs.Int("to", 0, "migrate up to this version only (0: all)")
 	appRole := fs.String("app-role", e.getenv("EXDESK_DB_APP_ROLE"), "PostgreSQL: the application's role, granted only what it needs (default $EXDESK_DB_APP_ROLE)")
-	if code, ok := parse(fs, args); !ok {
-		return code
-	}
-	var (
-		m    migrator
-		kind string
-		err  error
-	)
-	if u := e.getenv("DATABASE_URL"); u != "" {
-		kind = "postgres"
-		m, err = postgres.Open(ctx, u, postgres.Options{NoMigrate: true, SchemaOnly: true, AppRole: *appRole})
-	} else {
-		kind = "sqlite " + *dbPath
-		if *appRole != "" {
-			fmt.Fprintf(e.stderr, "exdesk migrate: --app-role %s ignored: SQLite has no roles\n", *appRole)
+	c.RunE = runE(func(ctx context.Context, args []string) int {
+		var (
+			m    migrator
+			kind string
+			err  error
+		)
+		if u := e.getenv("DATABASE_URL"); u != "" {
+			kind = "postgres"
+			m, err = postgres.Open(ctx, u, postgres.Options{NoMigrate: true, SchemaOnly: true, AppRole: *appRole})
+		} else {
+			kind = "sqlite " + *dbPath
+			if *appRole != "" {
+				fmt.Fprintf(e.stderr, "exdesk migrate: --app-role %s ignored: SQLite has no roles\n", *appRole)
+			}
+			m, err = sqlite.Open(ctx, *dbPath, sqlite.Options{NoMigrate: true})
 		}
-		m, err = sqlite.Open(ctx, *dbPath, sqlite.Options{NoMigrate: true})
-	}
-	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk migrate: opening the store: %v\n", err)
-		return exitHarness
-	}
-	defer func() { _ = m.Close() }()
-	before, err := m.SchemaVersion(ctx)
-	if err == nil {
-		err = m.MigrateTo(ctx, *to)
-	}
-	var after int
-	if err == nil {
-		after, err = m.SchemaVersion(ctx)
-	}
-	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk migrate: %s: %v\n", kind, err)
-		return exitHarness
-	}
-	if before == after {
-		fmt.Fprintf(e.stdout, "%s: schema at version %d, nothing to apply\n", kind, after)
-	} else {
-		fmt.Fprintf(e.stdout, "%s: schema migrated from version %d to %d\n", kind, before, after)
-	}
-	if kind == "postgres" && *appRole != "" {
-		fmt.Fprintf(e.stdout, "%s: role %s may read and append the audit log, not change, alter or drop it\n", kind, *appRole)
-	}
-	return exitOK
+		if err != nil {
+			fmt.Fprintf(e.stderr, "exdesk migrate: opening the store: %v\n", err)
+			return exitHarness
+		}
+		defer func() { _ = m.Close() }()
+		before, err := m.SchemaVersion(ctx)
+		if err == nil {
+			err = m.MigrateTo(ctx, *to)
+		}
+		var after int
+		if err == nil {
+			after, err = m.SchemaVersion(ctx)
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "exdesk migrate: %s: %v\n", kind, err)
+			return exitHarness
+		}
+		if before == after {
+			fmt.Fprintf(e.stdout, "%s: schema at version %d, nothing to apply\n", kind, after)
+		} else {
+			fmt.Fprintf(e.stdout, "%s: schema migrated from version %d to %d\n", kind, before, after)
+		}
+		if kind == "postgres" && *appRole != "" {
+			fmt.Fprintf(e.stdout, "%s: role %s may read and append the audit log, not change, alter or drop it\n", kind, *appRole)
+		}
+		return exitOK
+	})
+	return c
 }
 
 // auditKeyHint says how to give the audit chain its key.

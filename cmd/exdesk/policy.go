@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/exdesk/exdesk/connectors/recorded"
 	"github.com/exdesk/exdesk/evals"
 	"github.com/exdesk/exdesk/policy"
+	"github.com/spf13/cobra"
 )
 
 // loadPolicy loads the --policy file, else $EXDESK_POLICY, else the
@@ -53,118 +53,60 @@ Each subcommand takes --format text|json (json: one object on stdout).
 Exit status: 0 ok, 3 a test failed, a policy does not compile or (with
 --fail-on-flip) a decision flips, 1 a harness or usage error.`
 
-func runPolicy(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "policy", "policy [--policy FILE] test|check|eval|diff|show [flags] [args]", policyHelp,
+func policyCmd(e *env) *cobra.Command {
+	c, _ := newCommand(e, "policy", "policy [--policy FILE] test|check|eval|diff|show [flags] [args]", policyHelp,
 		`  exdesk policy test policy/default_test.yaml
   exdesk policy test -v --format json policy/default_test.yaml
   exdesk policy --policy my-policy.yaml test policy/default_test.yaml
   exdesk policy check my-policy.yaml
   exdesk policy eval --case ../shared/evals/examples/credit-supervisor-01.json --action '{"type":"release_hold","args":{"hold_code":"CREDIT"}}'
   exdesk policy diff policy/default.yaml my-policy.yaml --cases evals/cases`)
-	policyFile := fs.String("policy", "", "policy file (default: $EXDESK_POLICY, else the shipped policy)")
-	if code, ok := parse(fs, args); !ok {
-		return code
-	}
-	rest := fs.Args()
-	if len(rest) == 0 {
-		fs.Usage()
-		return exitUsage
-	}
-	sub, rest := rest[0], rest[1:]
-	switch sub {
-	case "test":
-		sfs := subFlags(e, "policy test", "policy test [-v] [--format text|json] FILE...")
-		verbose := sfs.Bool("v", false, "list every test case with its result and decision")
-		format := formatFlag(sfs)
-		file := sfs.String("policy", *policyFile, "policy file to test against")
-		files, code, ok := parseInterspersed(sfs, rest)
-		if !ok {
-			return code
-		}
-		return policyTest(e, *file, files, *verbose, *format)
-	case "check":
-		sfs := subFlags(e, "policy check", "policy check [--format text|json] [FILE]")
-		format := formatFlag(sfs)
-		files, code, ok := parseInterspersed(sfs, rest)
-		if !ok {
-			return code
-		}
-		file := *policyFile
-		switch len(files) {
-		case 0:
-		case 1:
-			file = files[0]
-		default:
-			fmt.Fprintln(e.stderr, "exdesk policy check: name one policy file")
-			return exitUsage
-		}
-		return policyCheck(e, file, *format)
-	case "eval":
-		sfs := subFlags(e, "policy eval", "policy eval --case FILE --action JSON [--confidence N] [--format text|json]")
-		caseFile := sfs.String("case", "", "recorded case (exdesk.case/v1) whose snapshot the guard reads")
-		action := sfs.String("action", "", `the proposed action as JSON: {"type":"release_hold","args":{"hold_code":"CREDIT"}} (order_id: the case's order when absent)`)
-		confidence := sfs.Float64("confidence", 0.9, "the planner's confidence in the action, 0 to 1 (0.9: the playbook's)")
-		format := formatFlag(sfs)
-		file := sfs.String("policy", *policyFile, "policy file to decide with")
-		extra, code, ok := parseInterspersed(sfs, rest)
-		if !ok {
-			return code
-		}
-		if len(extra) > 0 {
-			fmt.Fprintf(e.stderr, "exdesk policy eval: unexpected argument %q; give --case FILE and --action JSON\n", extra[0])
-			return exitUsage
-		}
-		return policyEval(ctx, e, *file, *caseFile, *action, *confidence, *format)
-	case "diff":
-		sfs := subFlags(e, "policy diff", "policy diff OLD.yaml NEW.yaml --cases DIR [--fail-on-flip] [--format text|json]")
-		cases := sfs.String("cases", "", "directory of recorded cases (exdesk.case/v1)")
-		failOnFlip := sfs.Bool("fail-on-flip", false, "exit 3 when any decision flips")
-		format := formatFlag(sfs)
-		files, code, ok := parseInterspersed(sfs, rest)
-		if !ok {
-			return code
-		}
-		if len(files) != 2 {
-			fmt.Fprintln(e.stderr, "exdesk policy diff: name two policy files, OLD and NEW (e.g. policy/default.yaml my-policy.yaml)")
-			return exitUsage
-		}
+	policyFile := c.PersistentFlags().String("policy", "", "policy file (default: $EXDESK_POLICY, else the shipped policy)")
+	format := c.PersistentFlags().String("format", "text", "output: text or json")
+
+	test := &cobra.Command{Use: "test [-v] [--format text|json] FILE...", Short: "run policy test cases against the policy, like opa test",
+		Args: argsHint(cobra.MinimumNArgs(1), "name at least one policy test file")}
+	verbose := test.Flags().BoolP("verbose", "v", false, "list every test case with its result and decision")
+	test.RunE = runE(func(_ context.Context, files []string) int {
+		return policyTest(e, *policyFile, files, *verbose, *format)
+	})
+
+	check := &cobra.Command{Use: "check [--format text|json] [FILE]", Short: "compile a rules file and list its parameters and rules",
+		Args: argsHint(cobra.MaximumNArgs(1), "name at most one policy file (or none, with --policy)"),
+		RunE: runE(func(_ context.Context, files []string) int {
+			file := *policyFile
+			if len(files) == 1 {
+				file = files[0]
+			}
+			return policyCheck(e, file, *format)
+		})}
+
+	eval := &cobra.Command{Use: "eval --case FILE --action JSON [--confidence N]", Short: "decide one action on a recorded case's snapshot, like opa eval",
+		Args: cobra.NoArgs}
+	caseFile := eval.Flags().String("case", "", "recorded case (exdesk.case/v1) whose snapshot the guard reads")
+	action := eval.Flags().String("action", "", `the proposed action as JSON: {"type":"release_hold","args":{"hold_code":"CREDIT"}} (order_id: the case's order when absent)`)
+	confidence := eval.Flags().Float64("confidence", 0.9, "the planner's confidence in the action, 0 to 1 (0.9: the playbook's)")
+	eval.RunE = runE(func(ctx context.Context, _ []string) int {
+		return policyEval(ctx, e, *policyFile, *caseFile, *action, *confidence, *format)
+	})
+
+	diff := &cobra.Command{Use: "diff OLD.yaml NEW.yaml --cases DIR [--fail-on-flip]", Short: "show every decision that flips between two policies over recorded cases",
+		Args: argsHint(cobra.ExactArgs(2), "name two policy files, OLD and NEW")}
+	cases := diff.Flags().String("cases", "", "directory of recorded cases (exdesk.case/v1)")
+	failOnFlip := diff.Flags().Bool("fail-on-flip", false, "exit 3 when any decision flips")
+	diff.RunE = runE(func(ctx context.Context, files []string) int {
 		return policyDiff(ctx, e, files[0], files[1], *cases, *failOnFlip, *format)
-	case "show":
-		if _, err := e.stdout.Write(policy.DefaultSource()); err != nil {
-			return exitHarness
-		}
-		return exitOK
-	}
-	fmt.Fprintf(e.stderr, "exdesk policy: unknown subcommand %q (test, check, eval, diff, show)\n", sub)
-	return exitUsage
-}
+	})
 
-// subFlags returns the flag set of a policy subcommand.
-func subFlags(e *env, name, synopsis string) *flag.FlagSet {
-	return newFlags(e, name, synopsis, policyHelp, "")
-}
-
-func formatFlag(fs *flag.FlagSet) *string {
-	return fs.String("format", "text", "output: text or json")
-}
-
-// parseInterspersed parses flags given before, between or after the
-// positional arguments, which it returns.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, int, bool) {
-	var pos []string
-	for {
-		if code, ok := parse(fs, args); !ok {
-			return nil, code, false
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, 0, true
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), 0, true
-		}
-		pos, args = append(pos, args[0]), args[1:]
-	}
+	show := &cobra.Command{Use: "show", Short: "print the shipped default policy", Args: cobra.NoArgs,
+		RunE: runE(func(context.Context, []string) int {
+			if _, err := e.stdout.Write(policy.DefaultSource()); err != nil {
+				return exitHarness
+			}
+			return exitOK
+		})}
+	c.AddCommand(test, check, eval, diff, show)
+	return c
 }
 
 func checkFormat(e *env, cmd, format string) bool {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/slack-go/slack"
+	"github.com/spf13/cobra"
 
 	"github.com/exdesk/exdesk/casework"
 	"github.com/exdesk/exdesk/connectors"
@@ -20,8 +21,8 @@ import (
 	"github.com/exdesk/exdesk/slackbot"
 )
 
-func runServe(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "serve", "serve [flags]",
+func serveCmd(e *env) *cobra.Command {
+	c, fs := newCommand(e, "serve", "serve [flags]",
 		`Runs exdesk as a Slack app. People ask about orders (@exdesk in a channel,
 a direct message, or /exdesk SO-10042); exdesk answers in the thread with the
 case, its evidence and the ranked actions with the policy guard's decisions.
@@ -95,196 +96,196 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 	shutdown := fs.Duration("shutdown-timeout", 30*time.Second, "how long shutdown waits for in-flight work")
 	plannerName := fs.String("planner", "playbook", "planner: playbook, or llm (OPENAI_API_KEY / OPENAI_BASE_URL, EXDESK_MODEL)")
 	retention := fs.Duration("memory-retention", 180*24*time.Hour, "resolved cases older than this are pruned from case memory (never from the audit log)")
-	if code, ok := parse(fs, args); !ok {
-		return code
-	}
-	log := slog.New(slog.NewJSONHandler(e.stderr, nil))
-	fail := func(code int, msg string, err error) int {
-		log.Error(msg, "err", err)
-		fmt.Fprintf(e.stderr, "exdesk serve: %s: %v\n", msg, err)
-		return code
-	}
+	c.RunE = runE(func(ctx context.Context, args []string) int {
+		log := slog.New(slog.NewJSONHandler(e.stderr, nil))
+		fail := func(code int, msg string, err error) int {
+			log.Error(msg, "err", err)
+			fmt.Fprintf(e.stderr, "exdesk serve: %s: %v\n", msg, err)
+			return code
+		}
 
-	botToken, signing, appToken := e.getenv("SLACK_BOT_TOKEN"), e.getenv("SLACK_SIGNING_SECRET"), e.getenv("SLACK_APP_TOKEN")
-	switch {
-	case botToken == "":
-		return fail(exitUsage, "configuration", errors.New("SLACK_BOT_TOKEN is not set (see exdesk serve --help)"))
-	case appToken == "" && signing == "":
-		return fail(exitUsage, "configuration", errors.New("SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)"))
-	}
-	cfg := &slackbot.Config{}
-	if *configFile != "" {
-		c, err := slackbot.LoadConfig(*configFile)
+		botToken, signing, appToken := e.getenv("SLACK_BOT_TOKEN"), e.getenv("SLACK_SIGNING_SECRET"), e.getenv("SLACK_APP_TOKEN")
+		switch {
+		case botToken == "":
+			return fail(exitUsage, "configuration", errors.New("SLACK_BOT_TOKEN is not set (see exdesk serve --help)"))
+		case appToken == "" && signing == "":
+			return fail(exitUsage, "configuration", errors.New("SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)"))
+		}
+		cfg := &slackbot.Config{}
+		if *configFile != "" {
+			c, err := slackbot.LoadConfig(*configFile)
+			if err != nil {
+				return fail(exitUsage, "config", err)
+			}
+			cfg = c
+		} else {
+			log.Warn("no EXDESK_CONFIG: no one can approve actions and detected cases have no channel")
+		}
+		engine, err := loadPolicy(e, *policyFile)
 		if err != nil {
-			return fail(exitUsage, "config", err)
+			return fail(exitHarness, "policy", err)
 		}
-		cfg = c
-	} else {
-		log.Warn("no EXDESK_CONFIG: no one can approve actions and detected cases have no channel")
-	}
-	engine, err := loadPolicy(e, *policyFile)
-	if err != nil {
-		return fail(exitHarness, "policy", err)
-	}
-	cfg.CheckRoles(log, engine.Roles())
-	set, err := openConnectors(ctx, e, *source, *seed, *orders)
-	if err != nil {
-		return fail(exitHarness, "connectors", err)
-	}
-	base := set.Systems
-	planner, err := plannerFor(*plannerName)
-	if err != nil {
-		return fail(exitUsage, "planner", err)
-	}
-	st, err := openDurableStore(ctx, e, *dbPath)
-	if err != nil {
-		return fail(exitHarness, "store", err)
-	}
-	defer func() { _ = st.Close() }()
-	sys := connectors.WithState(base, st) // what carriers and suppliers reported, newest first
-	mem := &casework.MemorySearch{Store: st, Embedder: embedderFor(e)}
-	go pruneMemory(ctx, log, st, *retention)
-	rdb, closeRedis, err := slackbot.OpenRedis(ctx, e.getenv("REDIS_URL"))
-	if err != nil {
-		return fail(exitHarness, "redis", err)
-	}
-	defer func() { _ = closeRedis() }()
-
-	opts := []slack.Option{}
-	if u := e.getenv("SLACK_API_URL"); u != "" {
-		if !strings.HasSuffix(u, "/") {
-			u += "/"
+		cfg.CheckRoles(log, engine.Roles())
+		set, err := openConnectors(ctx, e, *source, *seed, *orders)
+		if err != nil {
+			return fail(exitHarness, "connectors", err)
 		}
-		opts = append(opts, slack.OptionAPIURL(u))
-	}
-	if appToken != "" {
-		opts = append(opts, slack.OptionAppLevelToken(appToken))
-	}
-	api := slack.New(botToken, opts...)
-	host, _ := os.Hostname()
-	instance := fmt.Sprintf("%s-%d", host, os.Getpid())
-	var wake func() // set once the bot exists, before anything runs
-	desk, _, err := newDesk(deskConfig{Store: st, Systems: sys, Engine: engine, Planner: planner, Memory: mem,
-		Notify: func() { wake() }, Log: log})
-	if err != nil {
-		return fail(exitHarness, "case lifecycle", err)
-	}
-	bot, err := slackbot.New(slackbot.Options{Slack: api, Store: st, Redis: rdb, Desk: desk, Config: cfg,
-		SigningSecret: signing, Log: log, Workers: *workers, Instance: instance})
-	if err != nil {
-		return fail(exitHarness, "slack bot", err)
-	}
-	wake = bot.Wake
-	if n, err := bot.Resume(ctx); err != nil {
-		log.Error("interrupted approvals not finished", "err", err)
-	} else {
-		log.Info("interrupted approvals finished", "count", n)
-	}
-	go recoverLoop(ctx, log, desk)
-
-	// The public listener: what Slack and source systems call.
-	mux := http.NewServeMux()
-	mux.Handle("/slack/", bot.Handler())
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
-	// Source-system events: POST /v1/events onto the Redis stream, and
-	// workers that turn each event into exactly one case (posted to Slack
-	// through the outbox, never under the order lock).
-	im := ingest.NewMetrics(bot.Metrics().Registry)
-	pub := ingest.NewPublisher(rdb, ingest.PublisherOptions{Metrics: im})
-	mux.Handle("/v1/events", ingest.Handler(pub, ingest.HandlerOptions{Token: e.getenv("EXDESK_INGEST_TOKEN"), Log: log, Metrics: im}))
-	mountSources(mux, e, pub, log, im)
-
-	// The admin listener (loopback by default): health, readiness and
-	// metrics, which the public never sees.
-	admin := http.NewServeMux()
-	admin.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
-	admin.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		rctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		defer cancel()
-		if err := bot.Ready(rctx); err != nil {
-			log.Warn("not ready", "err", err)
-			http.Error(w, "not ready", http.StatusServiceUnavailable)
-			return
+		base := set.Systems
+		planner, err := plannerFor(*plannerName)
+		if err != nil {
+			return fail(exitUsage, "planner", err)
 		}
-		fmt.Fprintln(w, "ready")
-	})
-	admin.Handle("GET /metrics", promhttp.HandlerFor(bot.Metrics().Registry, promhttp.HandlerOpts{}))
-
-	wctx, stopWorkers := context.WithCancel(ctx)
-	defer stopWorkers()
-	wdone := make(chan error, 1)
-	go func() {
-		wdone <- ingest.RunWorkers(wctx, rdb, &ingest.CaseProcessor{Desk: desk, Log: log},
-			ingest.WorkerOptions{Log: log, Metrics: im, Consumer: instance,
-				Resolver: &ingest.StateKeeper{Store: st, Systems: base, Log: log, Metrics: im}})
-	}()
-	odone := make(chan struct{})
-	go func() { defer close(odone); _ = bot.RunOutbox(wctx) }()
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fail(exitHarness, "listen", err)
-	}
-	adminSrv := &http.Server{Handler: admin, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
-	adminLn, err := net.Listen("tcp", *adminAddr)
-	if err != nil {
-		_ = ln.Close()
-		return fail(exitHarness, "admin listen", err)
-	}
-	mode := "http"
-	if appToken != "" {
-		mode = "socket"
-	}
-	log.Info("exdesk serving", "addr", ln.Addr().String(), "admin_addr", adminLn.Addr().String(), "mode", mode, "connectors", *source, "policy", engine.Version(),
-		"redis", redisKind(e), "store", storeKind(e))
-
-	errc := make(chan error, 3)
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errc <- fmt.Errorf("http: %w", err)
+		st, err := openDurableStore(ctx, e, *dbPath)
+		if err != nil {
+			return fail(exitHarness, "store", err)
 		}
-	}()
-	go func() {
-		if err := adminSrv.Serve(adminLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errc <- fmt.Errorf("admin http: %w", err)
+		defer func() { _ = st.Close() }()
+		sys := connectors.WithState(base, st) // what carriers and suppliers reported, newest first
+		mem := &casework.MemorySearch{Store: st, Embedder: embedderFor(e)}
+		go pruneMemory(ctx, log, st, *retention)
+		rdb, closeRedis, err := slackbot.OpenRedis(ctx, e.getenv("REDIS_URL"))
+		if err != nil {
+			return fail(exitHarness, "redis", err)
 		}
-	}()
-	if appToken != "" {
+		defer func() { _ = closeRedis() }()
+
+		opts := []slack.Option{}
+		if u := e.getenv("SLACK_API_URL"); u != "" {
+			if !strings.HasSuffix(u, "/") {
+				u += "/"
+			}
+			opts = append(opts, slack.OptionAPIURL(u))
+		}
+		if appToken != "" {
+			opts = append(opts, slack.OptionAppLevelToken(appToken))
+		}
+		api := slack.New(botToken, opts...)
+		host, _ := os.Hostname()
+		instance := fmt.Sprintf("%s-%d", host, os.Getpid())
+		var wake func() // set once the bot exists, before anything runs
+		desk, _, err := newDesk(deskConfig{Store: st, Systems: sys, Engine: engine, Planner: planner, Memory: mem,
+			Notify: func() { wake() }, Log: log})
+		if err != nil {
+			return fail(exitHarness, "case lifecycle", err)
+		}
+		bot, err := slackbot.New(slackbot.Options{Slack: api, Store: st, Redis: rdb, Desk: desk, Config: cfg,
+			SigningSecret: signing, Log: log, Workers: *workers, Instance: instance})
+		if err != nil {
+			return fail(exitHarness, "slack bot", err)
+		}
+		wake = bot.Wake
+		if n, err := bot.Resume(ctx); err != nil {
+			log.Error("interrupted approvals not finished", "err", err)
+		} else {
+			log.Info("interrupted approvals finished", "count", n)
+		}
+		go recoverLoop(ctx, log, desk)
+
+		// The public listener: what Slack and source systems call.
+		mux := http.NewServeMux()
+		mux.Handle("/slack/", bot.Handler())
+		mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+		// Source-system events: POST /v1/events onto the Redis stream, and
+		// workers that turn each event into exactly one case (posted to Slack
+		// through the outbox, never under the order lock).
+		im := ingest.NewMetrics(bot.Metrics().Registry)
+		pub := ingest.NewPublisher(rdb, ingest.PublisherOptions{Metrics: im})
+		mux.Handle("/v1/events", ingest.Handler(pub, ingest.HandlerOptions{Token: e.getenv("EXDESK_INGEST_TOKEN"), Log: log, Metrics: im}))
+		mountSources(mux, e, pub, log, im)
+
+		// The admin listener (loopback by default): health, readiness and
+		// metrics, which the public never sees.
+		admin := http.NewServeMux()
+		admin.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+		admin.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+			rctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+			defer cancel()
+			if err := bot.Ready(rctx); err != nil {
+				log.Warn("not ready", "err", err)
+				http.Error(w, "not ready", http.StatusServiceUnavailable)
+				return
+			}
+			fmt.Fprintln(w, "ready")
+		})
+		admin.Handle("GET /metrics", promhttp.HandlerFor(bot.Metrics().Registry, promhttp.HandlerOpts{}))
+
+		wctx, stopWorkers := context.WithCancel(ctx)
+		defer stopWorkers()
+		wdone := make(chan error, 1)
 		go func() {
-			if err := bot.RunSocketMode(ctx, api); err != nil {
-				errc <- err
+			wdone <- ingest.RunWorkers(wctx, rdb, &ingest.CaseProcessor{Desk: desk, Log: log},
+				ingest.WorkerOptions{Log: log, Metrics: im, Consumer: instance,
+					Resolver: &ingest.StateKeeper{Store: st, Systems: base, Log: log, Metrics: im}})
+		}()
+		odone := make(chan struct{})
+		go func() { defer close(odone); _ = bot.RunOutbox(wctx) }()
+		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
+		ln, err := net.Listen("tcp", *addr)
+		if err != nil {
+			return fail(exitHarness, "listen", err)
+		}
+		adminSrv := &http.Server{Handler: admin, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
+		adminLn, err := net.Listen("tcp", *adminAddr)
+		if err != nil {
+			_ = ln.Close()
+			return fail(exitHarness, "admin listen", err)
+		}
+		mode := "http"
+		if appToken != "" {
+			mode = "socket"
+		}
+		log.Info("exdesk serving", "addr", ln.Addr().String(), "admin_addr", adminLn.Addr().String(), "mode", mode, "connectors", *source, "policy", engine.Version(),
+			"redis", redisKind(e), "store", storeKind(e))
+
+		errc := make(chan error, 3)
+		go func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("http: %w", err)
 			}
 		}()
-	}
-	code := exitOK
-	select {
-	case <-ctx.Done():
-		log.Info("shutting down: finishing in-flight work", "timeout", shutdown.String())
-	case err := <-errc:
-		log.Error("serving failed", "err", err)
-		code = exitHarness
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), *shutdown)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		log.Warn("http shutdown", "err", err)
-	}
-	defer func() { _ = adminSrv.Shutdown(sctx) }()
-	stopWorkers()
-	select {
-	case err := <-wdone:
-		if err != nil && !errors.Is(err, context.Canceled) {
-			log.Warn("ingest workers stopped", "err", err)
+		go func() {
+			if err := adminSrv.Serve(adminLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("admin http: %w", err)
+			}
+		}()
+		if appToken != "" {
+			go func() {
+				if err := bot.RunSocketMode(ctx, api); err != nil {
+					errc <- err
+				}
+			}()
 		}
-	case <-sctx.Done():
-		log.Warn("ingest workers did not stop in time; their pending events will be claimed by another replica")
-	}
-	<-odone
-	if err := bot.Close(sctx); err != nil {
-		log.Warn("slack work cancelled at shutdown", "err", err)
-	}
-	log.Info("stopped")
-	return code
+		code := exitOK
+		select {
+		case <-ctx.Done():
+			log.Info("shutting down: finishing in-flight work", "timeout", shutdown.String())
+		case err := <-errc:
+			log.Error("serving failed", "err", err)
+			code = exitHarness
+		}
+		sctx, cancel := context.WithTimeout(context.Background(), *shutdown)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			log.Warn("http shutdown", "err", err)
+		}
+		defer func() { _ = adminSrv.Shutdown(sctx) }()
+		stopWorkers()
+		select {
+		case err := <-wdone:
+			if err != nil && !errors.Is(err, context.Canceled) {
+				log.Warn("ingest workers stopped", "err", err)
+			}
+		case <-sctx.Done():
+			log.Warn("ingest workers did not stop in time; their pending events will be claimed by another replica")
+		}
+		<-odone
+		if err := bot.Close(sctx); err != nil {
+			log.Warn("slack work cancelled at shutdown", "err", err)
+		}
+		log.Info("stopped")
+		return code
+	})
+	return c
 }
 
 func envOr(e *env, key, def string) string {

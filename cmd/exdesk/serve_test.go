@@ -22,14 +22,14 @@ func serveEnv(vars map[string]string) (*env, *bytes.Buffer, *bytes.Buffer) {
 }
 
 func TestServeHelpExplainsEveryKnob(t *testing.T) {
-	e, _, errb := serveEnv(nil)
+	e, out, _ := serveEnv(nil)
 	if code := run(context.Background(), e, []string{"serve", "--help"}); code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
 	for _, want := range []string{"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "EXDESK_HTTP_ADDR",
 		"EXDESK_CONFIG", "REDIS_URL", "DATABASE_URL", "--connectors", "--addr", "/healthz", "/readyz", "/metrics", "Examples:", "includes:",
-		"EXDESK_ADMIN_ADDR", "admin-addr", "never executes"} {
-		if !strings.Contains(errb.String(), want) {
+		"EXDESK_ADMIN_ADDR", "--admin-addr", "never executes"} {
+		if !strings.Contains(out.String(), want) {
 			t.Errorf("help lacks %q", want)
 		}
 	}

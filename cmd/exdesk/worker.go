@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/spf13/cobra"
 
 	"github.com/exdesk/exdesk/agent"
 	"github.com/exdesk/exdesk/casework"
@@ -20,8 +21,8 @@ import (
 	"github.com/exdesk/exdesk/ingest"
 )
 
-func runWorker(ctx context.Context, e *env, args []string) int {
-	fs := newFlags(e, "worker", "worker [flags]",
+func workerCmd(e *env) *cobra.Command {
+	c, fs := newCommand(e, "worker", "worker [flags]",
 		`Runs ingest workers only (no HTTP, no Slack): reads the event stream on
 REDIS_URL in the consumer group, serialises each order's events with a lock
 in Redis, correlates an event into its order's open case or investigates and
@@ -52,79 +53,79 @@ another worker exist here too.`,
 	dbPath := fs.String("db", "exdesk.db", "SQLite store file when DATABASE_URL is not set")
 	metricsAddr := fs.String("metrics-addr", "", "serve /metrics on this address (e.g. 127.0.0.1:9102)")
 	effectWindow := fs.Duration("effect-window", 24*time.Hour, "an action executed on an order counts as done this long: the same action is not executed again")
-	if code, ok := parse(fs, args); !ok {
-		return code
-	}
-	log := slog.New(slog.NewJSONHandler(e.stderr, nil)).With("component", "ingest-worker")
-	fail := func(what string, err error) int {
-		log.Error("exdesk worker: "+what, "err", err)
-		return exitHarness
-	}
-	engine, err := loadPolicy(e, *policyFile)
-	if err != nil {
-		return fail("policy", err)
-	}
-	st, err := openDurableStore(ctx, e, *dbPath)
-	if err != nil {
-		return fail("store", err)
-	}
-	defer func() { _ = st.Close() }()
-	rdb, err := ingestRedis(ctx, e)
-	if err != nil {
-		return fail("redis", err)
-	}
-	defer func() { _ = rdb.Close() }()
-	names := ingest.Names{Stream: *stream, Group: *group}
-
-	var (
-		sys  connectors.Systems
-		sync ingest.Syncer
-	)
-	if *source == "sim" {
-		s := sim.New(sim.Options{Seed: *seed, Orders: *orders})
-		sys, sync = s.Systems(), ingest.NewReplayer(rdb, names, s)
-	} else {
-		set, err := openConnectors(ctx, e, *source, *seed, *orders)
-		if err != nil {
-			return fail("connectors", err)
+	c.RunE = runE(func(ctx context.Context, args []string) int {
+		log := slog.New(slog.NewJSONHandler(e.stderr, nil)).With("component", "ingest-worker")
+		fail := func(what string, err error) int {
+			log.Error("exdesk worker: "+what, "err", err)
+			return exitHarness
 		}
-		sys = set.Systems
-	}
-	base := sys
-	sys = connectors.WithState(base, st) // what carriers and suppliers reported, newest first
-	mem := &casework.MemorySearch{Store: st, Embedder: embedderFor(e)}
-	desk, _, err := newDesk(deskConfig{Store: st, Systems: sys, Engine: engine, Planner: agent.Playbook{}, Memory: mem,
-		EffectWindow: *effectWindow, Log: log})
-	if err != nil {
-		return fail("case lifecycle", err)
-	}
-	proc := &ingest.CaseProcessor{Desk: desk, Sync: sync, Log: log}
-	go recoverLoop(ctx, log, desk)
-
-	reg := prometheus.NewRegistry()
-	metrics := ingest.NewMetrics(reg)
-	if *metricsAddr != "" {
-		ln, err := net.Listen("tcp", *metricsAddr)
+		engine, err := loadPolicy(e, *policyFile)
 		if err != nil {
-			return fail("metrics listener", err)
+			return fail("policy", err)
 		}
-		srv := &http.Server{Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), ReadHeaderTimeout: 5 * time.Second}
-		go func() {
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				log.Error("metrics server", "err", err)
+		st, err := openDurableStore(ctx, e, *dbPath)
+		if err != nil {
+			return fail("store", err)
+		}
+		defer func() { _ = st.Close() }()
+		rdb, err := ingestRedis(ctx, e)
+		if err != nil {
+			return fail("redis", err)
+		}
+		defer func() { _ = rdb.Close() }()
+		names := ingest.Names{Stream: *stream, Group: *group}
+
+		var (
+			sys  connectors.Systems
+			sync ingest.Syncer
+		)
+		if *source == "sim" {
+			s := sim.New(sim.Options{Seed: *seed, Orders: *orders})
+			sys, sync = s.Systems(), ingest.NewReplayer(rdb, names, s)
+		} else {
+			set, err := openConnectors(ctx, e, *source, *seed, *orders)
+			if err != nil {
+				return fail("connectors", err)
 			}
-		}()
-		defer func() { _ = srv.Close() }()
-	}
-	if *consumer == "" {
-		host, _ := os.Hostname()
-		*consumer = fmt.Sprintf("%s-%d", host, os.Getpid())
-	}
-	err = ingest.RunWorkers(ctx, rdb, proc, ingest.WorkerOptions{Names: names, Consumer: *consumer, Concurrency: *concurrency,
-		ClaimAfter: *claimAfter, MaxDeliveries: *maxDeliveries, LockTTL: *lockTTL, Log: log, Metrics: metrics,
-		Resolver: &ingest.StateKeeper{Store: st, Systems: base, Log: log, Metrics: metrics}})
-	if err != nil {
-		return fail("workers", err)
-	}
-	return exitOK
+			sys = set.Systems
+		}
+		base := sys
+		sys = connectors.WithState(base, st) // what carriers and suppliers reported, newest first
+		mem := &casework.MemorySearch{Store: st, Embedder: embedderFor(e)}
+		desk, _, err := newDesk(deskConfig{Store: st, Systems: sys, Engine: engine, Planner: agent.Playbook{}, Memory: mem,
+			EffectWindow: *effectWindow, Log: log})
+		if err != nil {
+			return fail("case lifecycle", err)
+		}
+		proc := &ingest.CaseProcessor{Desk: desk, Sync: sync, Log: log}
+		go recoverLoop(ctx, log, desk)
+
+		reg := prometheus.NewRegistry()
+		metrics := ingest.NewMetrics(reg)
+		if *metricsAddr != "" {
+			ln, err := net.Listen("tcp", *metricsAddr)
+			if err != nil {
+				return fail("metrics listener", err)
+			}
+			srv := &http.Server{Handler: promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), ReadHeaderTimeout: 5 * time.Second}
+			go func() {
+				if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+					log.Error("metrics server", "err", err)
+				}
+			}()
+			defer func() { _ = srv.Close() }()
+		}
+		if *consumer == "" {
+			host, _ := os.Hostname()
+			*consumer = fmt.Sprintf("%s-%d", host, os.Getpid())
+		}
+		err = ingest.RunWorkers(ctx, rdb, proc, ingest.WorkerOptions{Names: names, Consumer: *consumer, Concurrency: *concurrency,
+			ClaimAfter: *claimAfter, MaxDeliveries: *maxDeliveries, LockTTL: *lockTTL, Log: log, Metrics: metrics,
+			Resolver: &ingest.StateKeeper{Store: st, Systems: base, Log: log, Metrics: metrics}})
+		if err != nil {
+			return fail("workers", err)
+		}
+		return exitOK
+	})
+	return c
 }
