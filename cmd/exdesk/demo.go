@@ -88,7 +88,7 @@ threads would read; approval actions wait in a list; a KPI table closes the run.
 			*seed, *orders, len(events), s.Options().Day)
 		var bar *progress
 		if !*quiet {
-			bar = newProgress(e.stderr, "day")
+			bar = newProgress(e, e.stderr, "day")
 		}
 		k := newKPIs()
 		printed := 0

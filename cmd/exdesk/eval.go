@@ -170,7 +170,7 @@ func evalCommand(ctx context.Context, e *env, p evalParams) int {
 	}
 	var bar *progress
 	if !p.Quiet {
-		bar = newProgress(e.stderr, "eval")
+		bar = newProgress(e, e.stderr, "eval")
 	}
 	opts := evals.Options{Planner: planner, Fallback: agent.Playbook{}, Policy: engine, Workers: p.Workers, Epochs: p.Epochs,
 		Fatal: func(err error) bool { return errors.Is(err, llm.ErrReplayMiss) }}

@@ -42,6 +42,9 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// terminal reports whether w is a terminal and its width in columns
+	// (0 when unknown); nil: nothing is (tests pretend with a func).
+	terminal func(w io.Writer) (width int, ok bool)
 }
 
 // Short descriptions, shared by the command list and each command's help.
@@ -65,7 +68,7 @@ func main() {
 	// go-redis prints connection-pool chatter on its own; it belongs in the
 	// debug log, not on a user's terminal.
 	redis.SetLogger(redisLog{})
-	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, terminal: fdTerminal}
 	os.Exit(run(ctx, e, os.Args[1:]))
 }
 
