@@ -75,7 +75,8 @@ separators is suggested.`,
 			return exitHarness
 		}
 		if err := found.Err(); err != nil {
-			fmt.Fprintf(e.stdout, "I can't answer that: %s\n", strings.TrimPrefix(strings.TrimPrefix(err.Error(), agent.ErrUnknownOrder.Error()+": "), agent.ErrNoOrder.Error()+": "))
+			why := strings.TrimPrefix(strings.TrimPrefix(err.Error(), agent.ErrUnknownOrder.Error()+": "), agent.ErrNoOrder.Error()+": ")
+			fmt.Fprintln(e.stdout, e.style(e.stdout).wrap("I can't answer that: "+why, "", ""))
 			return exitHarness
 		}
 		var cases []*agent.Case
@@ -99,11 +100,12 @@ separators is suggested.`,
 			}
 			return exitOK
 		}
+		st := e.style(e.stdout)
 		for _, c := range cases {
-			printThread(e.stdout, c, nil, nil)
+			printThread(e.stdout, st, c, nil, nil)
 		}
 		for _, s := range found.Suggestions {
-			fmt.Fprintf(e.stdout, "%s is not an order id; did you mean %s?\n", s.Token, s.OrderID)
+			fmt.Fprintln(e.stdout, st.wrap(fmt.Sprintf("%s is not an order id; did you mean %s?", s.Token, s.OrderID), "", ""))
 		}
 		return exitOK
 	})
