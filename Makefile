@@ -12,7 +12,7 @@ export GOTOOLCHAIN
 .PHONY: demo test vet unit services services-stop bench fuzz eval build cases clean vuln
 
 build:
-	$(GO) build -o $(BIN) ./cmd/exdesk
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/exdesk
 
 ## demo: a simulated business day on embedded defaults (no keys, no servers)
 demo: build

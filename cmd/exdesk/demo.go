@@ -36,17 +36,17 @@ threads would read; approval actions wait in a list; a KPI table closes the run.
 	seed := fs.Int64("seed", 1, "simulation seed: the same seed gives the same day")
 	threads := fs.Int("threads", 4, "print this many case threads in full")
 	quiet := fs.Bool("quiet", false, "no progress bar")
-	plannerName := fs.String("planner", "playbook", "planner: playbook, or llm (OPENAI_API_KEY / OPENAI_BASE_URL, EXDESK_MODEL)")
+	plannerName := fs.String("planner", e.cfg.Planner, "planner: playbook, or llm (OPENAI_API_KEY / OPENAI_BASE_URL, EXDESK_MODEL)")
 	policyFile := fs.String("policy", "", "policy file (default: $EXDESK_POLICY, else the shipped policy)")
 	interactive := fs.Bool("interactive", false, "after the day, approve or reject the waiting actions at a prompt")
 	as := fs.String("as", "", "with --interactive: the roles you hold, comma-separated (default: every role of the policy)")
-	source := fs.String("connectors", envOr(e, "EXDESK_CONNECTORS", "sim"), connectorsHelp+"; other than sim, the simulated day's events are investigated through them (serve it with exdesk connectors serve --from sim)")
+	source := fs.String("connectors", e.cfg.Connectors, connectorsHelp+"; other than sim, the simulated day's events are investigated through them (serve it with exdesk connectors serve --from sim)")
 	c.RunE = runE(func(ctx context.Context, args []string) int {
 		if *orders <= 0 {
 			fmt.Fprintln(e.stderr, "exdesk demo: --orders must be positive")
 			return exitUsage
 		}
-		engine, err := loadPolicy(e, *policyFile)
+		engine, err := e.cfg.policy(*policyFile)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
 			return exitHarness
@@ -57,7 +57,7 @@ threads would read; approval actions wait in a list; a KPI table closes the run.
 			fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
 			return exitUsage
 		}
-		planner, err := plannerFor(*plannerName)
+		planner, err := e.cfg.planner(*plannerName)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
 			return exitUsage

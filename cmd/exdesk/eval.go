@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -73,9 +72,9 @@ miss, a bad flag value).`,
 	fs.BoolVar(&p.Quiet, "quiet", false, "no progress bar")
 	fs.StringVar(&p.Policy, "policy", "", "policy file (default: $EXDESK_POLICY, else the shipped policy)")
 	c.RunE = runE(func(ctx context.Context, args []string) int {
+		r := reporter{e: e, name: "eval", json: p.Output == "json"}
 		if len(args) > 0 {
-			fmt.Fprintf(e.stderr, "exdesk eval: unexpected argument %q; name the cases with --cases DIR\n", args[0])
-			return exitUsage
+			return r.fail(exitUsage, "unexpected argument %q; name the cases with --cases DIR", args[0])
 		}
 		return evalCommand(ctx, e, p)
 	})
@@ -109,14 +108,13 @@ func (p evalParams) check() error {
 
 // evalCommand runs an eval with settings p.
 func evalCommand(ctx context.Context, e *env, p evalParams) int {
+	r := reporter{e: e, name: "eval", json: p.Output == "json"}
 	if err := p.check(); err != nil {
-		fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
-		return exitUsage
+		return r.fail(exitUsage, "%v", err)
 	}
-	engine, err := loadPolicy(e, p.Policy)
+	engine, err := e.cfg.policy(p.Policy)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
-		return exitHarness
+		return r.fail(exitHarness, "%v", err)
 	}
 	var (
 		planner agent.Planner
@@ -125,8 +123,7 @@ func evalCommand(ctx context.Context, e *env, p evalParams) int {
 	if p.Planner == "llm" {
 		lp, err = newLLMSetup(e, p.Record, p.Replay)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
-			return exitHarness
+			return r.fail(exitHarness, "%v", err)
 		}
 		defer func() {
 			if err := lp.stop(); err != nil {
@@ -134,41 +131,35 @@ func evalCommand(ctx context.Context, e *env, p evalParams) int {
 			}
 		}()
 		planner = lp.planner
-	} else if planner, err = plannerFor(p.Planner); err != nil {
-		fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
-		return exitUsage
+	} else if planner, err = e.cfg.planner(p.Planner); err != nil {
+		return r.fail(exitUsage, "%v", err)
 	}
 	// Baselines are read before anything is written: --report may name
 	// the same file, to compare against the previous run and replace it.
 	var base, rerun *evals.Report
 	if p.Compare != "" {
 		if base, err = evals.ReadReport(p.Compare); err != nil {
-			fmt.Fprintf(e.stderr, "exdesk eval: --compare: %v\n", err)
-			return exitHarness
+			return r.fail(exitHarness, "--compare: %v", err)
 		}
 	}
 	if p.OnlyFailing != "" {
 		if rerun, err = evals.ReadReport(p.OnlyFailing); err != nil {
-			fmt.Fprintf(e.stderr, "exdesk eval: --only-failing: %v\n", err)
-			return exitHarness
+			return r.fail(exitHarness, "--only-failing: %v", err)
 		}
 	}
 	loaded, err := evals.LoadDir(p.Cases)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
-		return exitHarness
+		return r.fail(exitHarness, "%v", err)
 	}
 	all := len(loaded)
 	if p.Filter != "" {
 		if loaded = evals.Select(loaded, regexp.MustCompile(p.Filter)); len(loaded) == 0 {
-			fmt.Fprintf(e.stderr, "exdesk eval: --filter %q matches no case id or title of the %d cases in %s\n", p.Filter, all, p.Cases)
-			return exitUsage
+			return r.fail(exitUsage, "--filter %q matches no case id or title of the %d cases in %s", p.Filter, all, p.Cases)
 		}
 	}
 	if rerun != nil {
 		if loaded = evals.FailingIn(loaded, rerun); len(loaded) == 0 {
-			fmt.Fprintf(e.stderr, "exdesk eval: nothing to rerun: no case of %s failed or errored in %s\n", p.Cases, p.OnlyFailing)
-			return exitOK
+			return r.fail(exitOK, "nothing to rerun: no case of %s failed or errored in %s", p.Cases, p.OnlyFailing)
 		}
 	}
 	var bar *progress
@@ -183,11 +174,10 @@ func evalCommand(ctx context.Context, e *env, p evalParams) int {
 	rep, err := evals.Run(ctx, loaded, opts)
 	bar.finish()
 	if err != nil && ctx.Err() != nil && rep != nil {
-		return evalInterrupted(e, p, rep, len(loaded)*p.Epochs)
+		return evalInterrupted(e, r, p, rep, len(loaded)*p.Epochs)
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
-		return exitHarness
+		return r.fail(exitHarness, "%v", err)
 	}
 	if lp != nil {
 		rep.Model, rep.PromptVersion = lp.planner.Model(), lp.planner.PromptVersion()
@@ -198,14 +188,12 @@ func evalCommand(ctx context.Context, e *env, p evalParams) int {
 	}
 	if p.Report != "" {
 		if err := rep.WriteFile(p.Report); err != nil {
-			fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
-			return exitHarness
+			return r.fail(exitHarness, "%v", err)
 		}
 	}
 	if p.JUnit != "" {
 		if err := evals.WriteJUnit(p.JUnit, rep); err != nil {
-			fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
-			return exitHarness
+			return r.fail(exitHarness, "%v", err)
 		}
 	}
 	if p.Output == "json" {
@@ -215,8 +203,7 @@ func evalCommand(ctx context.Context, e *env, p evalParams) int {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rep); err != nil {
-			fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
-			return exitHarness
+			return r.fail(exitHarness, "%v", err)
 		}
 	} else if err := writeEvalText(e.stdout, e.style(e.stdout), rep); err != nil {
 		return exitHarness
@@ -225,22 +212,6 @@ func evalCommand(ctx context.Context, e *env, p evalParams) int {
 		return exitFailed
 	}
 	return exitOK
-}
-
-// plannerFor returns the named planner. The llm planner reads
-// OPENAI_API_KEY, OPENAI_BASE_URL and EXDESK_MODEL from the process.
-func plannerFor(name string) (agent.Planner, error) {
-	switch name {
-	case "playbook", "":
-		return agent.Playbook{}, nil
-	case "llm":
-		cfg, err := llm.ConfigFromEnv(os.Getenv)
-		if err != nil {
-			return nil, err
-		}
-		return llm.New(cfg)
-	}
-	return nil, fmt.Errorf("unknown planner %q; use playbook or llm", name)
 }
 
 // llmSetup is the llm planner of an eval run, recording or replaying.
@@ -252,7 +223,7 @@ type llmSetup struct {
 // newLLMSetup configures the llm planner from the environment. Replaying
 // needs no endpoint or key: the model defaults to the recorded one.
 func newLLMSetup(e *env, record, replay string) (*llmSetup, error) {
-	cfg, err := llm.ConfigFromEnv(e.getenv)
+	cfg, err := e.cfg.LLM, e.cfg.LLMErr
 	if err != nil && (replay == "" || !errors.Is(err, llm.ErrNotConfigured)) {
 		return nil, err
 	}
@@ -268,7 +239,7 @@ func newLLMSetup(e *env, record, replay string) (*llmSetup, error) {
 			return nil, err
 		}
 		if meta, err := llm.ReadMeta(replay); err == nil {
-			if e.getenv("EXDESK_MODEL") == "" && meta.Model != "" {
+			if e.cfg.Model == "" && meta.Model != "" {
 				cfg.Model = meta.Model
 			}
 			if meta.PromptVersion != "" {
@@ -303,9 +274,10 @@ func (s *llmSetup) stop() error {
 // evalInterrupted reports a run that Ctrl-C stopped: the cases that
 // finished, as text marked partial, and on stderr how far it got. The
 // report format (exdesk.report/v1) has no mark for a partial run, so no
-// report, JUnit file or JSON is written: a partial one would read as the
-// whole suite's. The exit status is 130.
-func evalInterrupted(e *env, p evalParams, rep *evals.Report, total int) int {
+// report, JUnit file or JSON report is written: a partial one would read
+// as the whole suite's. With -o json, how far it got is the JSON error
+// object on stdout. The exit status is 130.
+func evalInterrupted(e *env, r reporter, p evalParams, rep *evals.Report, total int) int {
 	runs := len(rep.Cases)
 	if p.Epochs > 1 {
 		runs = 0
@@ -331,10 +303,10 @@ func evalInterrupted(e *env, p evalParams, rep *evals.Report, total int) int {
 	if len(unwritten) > 0 {
 		note += "; not written (the report format has no mark for a partial run): " + strings.Join(unwritten, ", ")
 	}
-	fmt.Fprintf(e.stderr, "exdesk eval: %s\n", note)
 	if p.Output == "json" {
-		return exitInterrupted
+		return r.fail(exitInterrupted, "%s", note)
 	}
+	fmt.Fprintf(e.stderr, "exdesk eval: %s\n", note)
 	st := e.style(e.stdout)
 	if err := writeEvalText(e.stdout, st, rep); err != nil {
 		return exitHarness

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"io"
 	"regexp"
 	"strconv"
@@ -59,18 +60,17 @@ func (e *env) style(w io.Writer) style {
 	if !tty {
 		return style{}
 	}
-	getenv := e.getenv
-	if getenv == nil {
-		getenv = func(string) string { return "" }
+	cfg := e.cfg
+	if cfg == nil && e.getenv != nil { // an env that run has not configured (a unit test)
+		cfg = loadConfig(e.getenv)
+	} else if cfg == nil {
+		cfg = &config{}
 	}
 	if width <= 0 {
-		width = defaultWidth
-		if n, err := strconv.Atoi(getenv("COLUMNS")); err == nil && n > 0 {
-			width = n
-		}
+		width = cmp.Or(cfg.Columns, defaultWidth)
 	}
-	dumb := getenv("TERM") == "dumb"
-	return style{tty: true, color: !dumb && getenv("NO_COLOR") == "", ansi: !dumb, width: width}
+	dumb := cfg.Term == "dumb"
+	return style{tty: true, color: !dumb && !cfg.NoColor, ansi: !dumb, width: width}
 }
 
 // SGR parameters of the colours used.
