@@ -41,6 +41,9 @@ type Investigator struct {
 	// for suggesting ids written without their prefix or separators; nil
 	// asks the ERP for some when it can list them (connectors.OrderSampler).
 	OrderExamples []string
+	// Learning, when set, ranks the proposals by how people decided on
+	// them in similar past cases (before the guard decides them).
+	Learning *Learning
 }
 
 // maxOrderExamples is how many real ids a finder learns the shapes from.
@@ -135,10 +138,24 @@ func (inv *Investigator) Investigate(ctx context.Context, t Trigger) (*Case, err
 	} else {
 		c.ID = randomID(orderID)
 	}
-	if err := decide(ctx, sys, guard, c, o, draft.Proposals); err != nil {
+	props := draft.Proposals
+	if inv.Learning != nil {
+		learned, notes, err := inv.Learning.Apply(ctx, o, c.Class, props)
+		if err != nil {
+			// Past decisions only rank; without them the case is decided as drafted.
+			c.Learned = []Learned{{Note: "past decisions not read: " + err.Error()}}
+		} else {
+			props, c.Learned = learned, notes
+		}
+	}
+	if err := decide(ctx, sys, guard, c, o, props); err != nil {
 		return nil, err
 	}
 	c.Severity, c.Revenue, c.SLARisk = severity(o, cust, c.OpenedAt)
+	c.CustomerTier, c.Site = string(cust.Tier), o.ShipFrom
+	if !o.RequestedShipDate.IsZero() {
+		c.PromisedDate = o.RequestedShipDate.String()
+	}
 	c.Summary = strings.TrimSpace(c.Summary + " " + recommendation(c))
 	c.Calls = calls.List()
 	c.Duration = time.Since(began)

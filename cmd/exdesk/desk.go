@@ -35,6 +35,10 @@ func newInvestigator(sys connectors.Systems, engine *policy.Engine, planner agen
 	inv := &agent.Investigator{Planner: planner, Fallback: agent.Playbook{}, Systems: sys, Guard: policy.NewGuard(engine, sys)}
 	if mem != nil {
 		inv.Tools = []tools.Handle{tools.SimilarCases(sys, mem)}
+		if mem.Decisions != nil {
+			// Human decisions in similar past cases rank the proposals.
+			inv.Learning = &agent.Learning{Memory: mem}
+		}
 	}
 	return inv
 }

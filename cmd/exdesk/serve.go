@@ -142,7 +142,7 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 	}
 	defer func() { _ = st.Close() }()
 	sys := connectors.WithState(base, st) // what carriers and suppliers reported, newest first
-	mem := &casework.MemorySearch{Store: st, Embedder: embedderFor(e)}
+	mem := &casework.MemorySearch{Store: st, Embedder: embedderFor(e), Decisions: st}
 	go pruneMemory(ctx, log, st, *retention)
 	rdb, closeRedis, err := slackbot.OpenRedis(ctx, e.getenv("REDIS_URL"))
 	if err != nil {

@@ -92,7 +92,7 @@ another worker exist here too.`,
 	}
 	base := sys
 	sys = connectors.WithState(base, st) // what carriers and suppliers reported, newest first
-	mem := &casework.MemorySearch{Store: st, Embedder: embedderFor(e)}
+	mem := &casework.MemorySearch{Store: st, Embedder: embedderFor(e), Decisions: st}
 	desk, _, err := newDesk(deskConfig{Store: st, Systems: sys, Engine: engine, Planner: agent.Playbook{}, Memory: mem,
 		EffectWindow: *effectWindow, Log: log})
 	if err != nil {
