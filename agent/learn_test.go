@@ -86,7 +86,7 @@ func TestLearningFromOutcomesEval(t *testing.T) {
 		t.Fatal(err)
 	}
 	shortage := loadCorpus(t, "shortage-alt-approval-01.json") // SO-20148: allocate_from_site, partial_ship, notify_customer
-	credit := loadCorpus(t, "credit-supervisor-01.json")        // SO-20035: release_hold, …
+	credit := loadCorpus(t, "credit-supervisor-01.json")       // SO-20035: release_hold, …
 	investigate := func(t *testing.T, conn *recorded.Connector, orderID string, l *agent.Learning) *agent.Case {
 		t.Helper()
 		sys := conn.Systems()
