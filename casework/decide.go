@@ -2,6 +2,7 @@ package casework
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -445,7 +446,7 @@ func (d *Desk) finish(ctx context.Context, p store.Proposal, by string, e *conne
 			}
 			return enqueue(ctx, tx, p.CaseID, store.OutboxCaseNote, note)
 		}
-		if err := tx.FinishExecution(ctx, p.ID, store.ExecSucceeded, mustJSON(e), ""); err != nil {
+		if err := tx.FinishExecution(ctx, p.ID, store.ExecSucceeded, executionResult(e, fr), ""); err != nil {
 			return err
 		}
 		if err := tx.Transition(ctx, p.ID, store.Approved, store.Executed, by, ""); err != nil {
@@ -478,6 +479,21 @@ func (d *Desk) finish(ctx context.Context, p store.Proposal, by string, e *conne
 	d.log.Info("action executed", "proposal", p.ID, "case", p.CaseID, "by", by, "detail", e.Detail, "replayed", e.Replayed)
 	d.remember(ctx, p.CaseID)
 	return res
+}
+
+// ExecutionResult is what a succeeded execution stores: the connector's
+// execution and, beside its fields, the money the action moved.
+type ExecutionResult struct {
+	*connectors.Execution
+	Effect *Effect `json:"effect,omitempty"`
+}
+
+func executionResult(e *connectors.Execution, fr *Fresh) json.RawMessage {
+	r := ExecutionResult{Execution: e}
+	if fr != nil {
+		r.Effect = fr.Effect
+	}
+	return mustJSON(r)
 }
 
 // ActorExecutor records the outcome of executions.
