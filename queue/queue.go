@@ -169,7 +169,7 @@ func Rank(ctx context.Context, st Store, f Filter, o Options) ([]Item, error) {
 	items := make([]Item, 0, len(cases))
 	for _, c := range cases {
 		it := item(c, pending[c.ID], now, today)
-		if f.keeps(&it) {
+		if f.Keeps(&it) {
 			items = append(items, it)
 		}
 	}
@@ -245,7 +245,8 @@ func item(c store.Case, pending []store.Proposal, now, today time.Time) Item {
 	return it
 }
 
-func (f Filter) keeps(it *Item) bool {
+// Keeps reports whether the filter keeps it.
+func (f Filter) Keeps(it *Item) bool {
 	switch {
 	case f.Class != "" && it.Case.Class != f.Class:
 		return false
