@@ -31,6 +31,7 @@ Exit status: 0 when every scored case passes, 3 when a case fails or errors,
 	cases := fs.String("cases", "", "directory of *.json case files (or one file)")
 	report := fs.String("report", "", "write the exdesk.report/v1 report to this file")
 	junit := fs.String("junit", "", "also write JUnit XML for CI to this file")
+	htmlOut := fs.String("html", "", "also write a static, self-contained HTML report (scorecard per class, failing cases, flips against --compare) to this file")
 	compare := fs.String("compare", "", "baseline report: print cases whose result flipped")
 	plannerName := fs.String("planner", "playbook", "planner: playbook, or llm (OPENAI_API_KEY / OPENAI_BASE_URL, EXDESK_MODEL)")
 	record := fs.String("record", "", "with --planner llm: record every model exchange as a cassette in DIR")
@@ -118,6 +119,12 @@ Exit status: 0 when every scored case passes, 3 when a case fails or errors,
 	if *junit != "" {
 		if err := evals.WriteJUnit(*junit, rep); err != nil {
 			fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
+			return exitHarness
+		}
+	}
+	if *htmlOut != "" {
+		if err := evals.WriteHTMLFile(*htmlOut, rep, base); err != nil {
+			fmt.Fprintf(e.stderr, "exdesk eval: --html: %v\n", err)
 			return exitHarness
 		}
 	}

@@ -56,6 +56,8 @@ func commands() []command {
 		{"audit", "verify the keyed audit chain (audit verify), checkpoint its head, or print a case's trail", runAudit},
 		{"serve", "run the Slack app: questions in threads, case posts, in-thread approvals", runServe},
 		{"prompts", "show the LLM planner's rendered system prompt (prompts show)", runPrompts},
+		{"cases", "list open cases by priority, as the console's queue and /exdesk queue rank them", runCases},
+		{"report", "compute the KPIs over a window (text, JSON, HTML) or post the weekly digest to Slack", runReport},
 		{"connectors", "serve the exdesk.systems/v1 contract (connectors serve) or check an implementation (connectors check rest:URL)", runConnectors},
 	}
 }

@@ -63,7 +63,7 @@ Environment:
 `+sourcesHelp+`
   EXDESK_EMBEDDING_MODEL  embeddings model for case memory on the OpenAI-compatible
                         endpoint (OPENAI_BASE_URL, OPENAI_API_KEY); default: a
-                        deterministic local embedder that works offline
+                        deterministic local embedder that works offline`+consoleHelp+`
 
 Config file (EXDESK_CONFIG):
   channels:                  # where detected cases are posted, by class
@@ -170,7 +170,8 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 		return fail(exitHarness, "case lifecycle", err)
 	}
 	bot, err := slackbot.New(slackbot.Options{Slack: api, Store: st, Redis: rdb, Desk: desk, Config: cfg,
-		SigningSecret: signing, Log: log, Workers: *workers, Instance: instance})
+		SigningSecret: signing, Log: log, Workers: *workers, Instance: instance,
+		Queue: st, Today: sys.Clock.Now, ConsoleURL: e.getenv("EXDESK_CONSOLE_URL")})
 	if err != nil {
 		return fail(exitHarness, "slack bot", err)
 	}
@@ -193,6 +194,10 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 	pub := ingest.NewPublisher(rdb, ingest.PublisherOptions{Metrics: im})
 	mux.Handle("/v1/events", ingest.Handler(pub, ingest.HandlerOptions{Token: e.getenv("EXDESK_INGEST_TOKEN"), Log: log, Metrics: im}))
 	mountSources(mux, e, pub, log, im)
+	// The supervisor's console at / (or how to turn it on).
+	if err := mountConsole(mux, e, consoleDeps{Store: st, Desk: desk, Roles: bot.Authorizer(), Systems: sys, Memory: mem, Log: log}); err != nil {
+		return fail(exitUsage, "console", err)
+	}
 
 	// The admin listener (loopback by default): health, readiness and
 	// metrics, which the public never sees.
