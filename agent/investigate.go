@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 	"regexp"
 	"strings"
 	"time"
@@ -73,6 +75,9 @@ func (inv *Investigator) Investigate(ctx context.Context, t Trigger) (*Case, err
 	if err != nil {
 		return nil, err
 	}
+	ctx, span := tracer().Start(ctx, "exdesk.investigate", trace.WithAttributes(
+		attribute.String("exdesk.order_id", orderID), attribute.String("exdesk.trigger", t.Type)))
+	defer span.End()
 	// One read-through view per investigation: the planner's tools and the
 	// guard's decisions never fetch the same entity twice. Execute keeps
 	// reading inv.Systems, so its re-check before executing sees fresh data.
@@ -133,6 +138,10 @@ func (inv *Investigator) Investigate(ctx context.Context, t Trigger) (*Case, err
 	if c.AlsoDetected == nil {
 		c.AlsoDetected = []string{}
 	}
+	if sc := span.SpanContext(); sc.IsValid() {
+		c.TraceID = sc.TraceID().String()
+	}
+	span.SetAttributes(attribute.String("exdesk.class", c.Class), attribute.String("exdesk.planner", c.Planner))
 	if inv.NewID != nil {
 		c.ID = inv.NewID(orderID)
 	} else {
@@ -209,7 +218,9 @@ func decide(ctx context.Context, sys connectors.Systems, guard *policy.Guard, c 
 				continue
 			}
 		}
-		d, err := guard.Check(ctx, a, p.Confidence)
+		gctx, gspan := GuardSpan(ctx, a)
+		d, err := guard.Check(gctx, a, p.Confidence)
+		EndGuardSpan(gspan, d, err)
 		if err != nil {
 			var nf *connectors.NotFoundError
 			switch {

@@ -196,11 +196,14 @@ func effectOf(a connectors.Action, f policy.Facts) *Effect {
 // wraps policy.ErrInvalidAction; an unknown order wraps
 // connectors.ErrNotFound.
 func (d *Desk) fresh(ctx context.Context, a connectors.Action, confidence float64) (Fresh, error) {
-	f, err := d.guard.Facts(ctx, a, confidence)
+	gctx, span := agent.GuardSpan(ctx, a)
+	f, err := d.guard.Facts(gctx, a, confidence)
 	if err != nil {
+		agent.EndGuardSpan(span, policy.Decision{}, err)
 		return Fresh{}, err
 	}
 	dec := d.guard.Engine().Decide(f)
+	agent.EndGuardSpan(span, dec, nil)
 	b, err := json.Marshal(f)
 	if err != nil {
 		return Fresh{}, fmt.Errorf("encoding facts of %s: %w", a, err)

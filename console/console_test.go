@@ -238,7 +238,7 @@ func TestSignInQueueCaseApproveOnce(t *testing.T) {
 	}
 	_, casePage := get(t, cl, e.srv.URL+"/cases/"+e.caseID)
 	for _, want := range []string{"Evidence", "from <code>t", "Approve", "State history", "https://acme.slack.com/archives/C0FIN/p1700000000000100",
-		"matches its hash", "whole audit chain was verified intact", "Similar past cases"} {
+		"in the verified chain", "whole audit chain was verified intact", "Similar past cases"} {
 		if !strings.Contains(casePage, want) {
 			t.Errorf("case page lacks %q", want)
 		}

@@ -311,11 +311,13 @@ func (g groupsOf) GetUserGroupMembersContext(ctx context.Context, group string) 
 // post sends a message through the channel's queue and returns its ts.
 func (b *Bot) post(ctx context.Context, channel string, opts ...slack.MsgOption) (string, error) {
 	var ts string
+	ctx, span := slackSpan(ctx, "chat.postMessage", channel)
 	err := b.out.Do(ctx, channel, func(ctx context.Context) error {
 		var err error
 		_, ts, err = b.slack.PostMessageContext(ctx, channel, opts...)
 		return err
 	})
+	endSlackSpan(span, err)
 	if err != nil {
 		b.m.SlackFailure.WithLabelValues("chat.postMessage").Inc()
 		return "", fmt.Errorf("chat.postMessage to %s: %w", channel, err)
@@ -324,10 +326,12 @@ func (b *Bot) post(ctx context.Context, channel string, opts ...slack.MsgOption)
 }
 
 func (b *Bot) update(ctx context.Context, channel, ts string, opts ...slack.MsgOption) error {
+	ctx, span := slackSpan(ctx, "chat.update", channel)
 	err := b.out.Do(ctx, channel, func(ctx context.Context) error {
 		_, _, _, err := b.slack.UpdateMessageContext(ctx, channel, ts, opts...)
 		return err
 	})
+	endSlackSpan(span, err)
 	if err != nil {
 		b.m.SlackFailure.WithLabelValues("chat.update").Inc()
 		return fmt.Errorf("chat.update %s/%s: %w", channel, ts, err)

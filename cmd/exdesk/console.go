@@ -32,7 +32,7 @@ type consoleDeps struct {
 	Desk    *casework.Desk
 	Roles   *slackbot.Authorizer
 	Systems connectors.Systems
-	Memory  *store.MemorySearch
+	Memory  *casework.MemorySearch
 	Log     *slog.Logger
 }
 
@@ -69,7 +69,7 @@ func mountConsole(mux *http.ServeMux, e *env, d consoleDeps) error {
 
 // similarFor finds past cases like a case from case memory, by the same
 // text the find_similar_cases tool searches with.
-func similarFor(sys connectors.Systems, mem *store.MemorySearch) func(ctx context.Context, c *agent.Case) ([]tools.PastCase, error) {
+func similarFor(sys connectors.Systems, mem *casework.MemorySearch) func(ctx context.Context, c *agent.Case) ([]tools.PastCase, error) {
 	if mem == nil {
 		return nil
 	}

@@ -63,7 +63,7 @@ Environment:
 `+sourcesHelp+`
   EXDESK_EMBEDDING_MODEL  embeddings model for case memory on the OpenAI-compatible
                         endpoint (OPENAI_BASE_URL, OPENAI_API_KEY); default: a
-                        deterministic local embedder that works offline`+consoleHelp+`
+                        deterministic local embedder that works offline`+consoleHelp+tracingHelp+`
 
 Config file (EXDESK_CONFIG):
   channels:                  # where detected cases are posted, by class
@@ -99,6 +99,7 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 		return code
 	}
 	log := slog.New(slog.NewJSONHandler(e.stderr, nil))
+	defer setupTracing(ctx, e, log, "serve")()
 	fail := func(code int, msg string, err error) int {
 		log.Error(msg, "err", err)
 		fmt.Fprintf(e.stderr, "exdesk serve: %s: %v\n", msg, err)

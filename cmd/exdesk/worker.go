@@ -56,6 +56,7 @@ another worker exist here too.`,
 		return code
 	}
 	log := slog.New(slog.NewJSONHandler(e.stderr, nil)).With("component", "ingest-worker")
+	defer setupTracing(ctx, e, log, "worker")()
 	fail := func(what string, err error) int {
 		log.Error("exdesk worker: "+what, "err", err)
 		return exitHarness
