@@ -13,6 +13,8 @@ type Bar struct {
 	Label string
 	Value float64
 	Text  string
+	// Name names the first series when there is a Second (e.g. "p50").
+	Name string
 	// Second, when set, is a second bar under the first (drawn hatched),
 	// e.g. p95 under p50.
 	Second     *Bar
@@ -76,7 +78,11 @@ func HBars(id, title string, bars []Bar) Chart {
 		y += rowH
 	}
 	for _, b := range bars {
-		bar(b, false, b.Label)
+		label := b.Label
+		if b.Second != nil && b.Name != "" {
+			label += " " + b.Name
+		}
+		bar(b, false, label)
 		if b.Second != nil {
 			bar(*b.Second, true, b.Label+" "+b.SecondName)
 		}
@@ -136,12 +142,12 @@ func (r *Report) Charts() []Chart {
 	}
 	var cycle []Bar
 	for _, p := range r.CycleTime {
-		cycle = append(cycle, Bar{Label: p.Key + " p50", Value: p.P50, Text: fmt.Sprintf("%.1fh", p.P50),
+		cycle = append(cycle, Bar{Label: p.Key, Name: "p50", Value: p.P50, Text: fmt.Sprintf("%.1fh", p.P50),
 			Second: &Bar{Value: p.P95, Text: fmt.Sprintf("%.1fh", p.P95)}, SecondName: "p95"})
 	}
 	var latency []Bar
 	for _, p := range r.ApprovalLatency {
-		latency = append(latency, Bar{Label: p.Key + " p50", Value: p.P50, Text: fmt.Sprintf("%.0f min", p.P50),
+		latency = append(latency, Bar{Label: p.Key, Name: "p50", Value: p.P50, Text: fmt.Sprintf("%.0f min", p.P50),
 			Second: &Bar{Value: p.P95, Text: fmt.Sprintf("%.0f min", p.P95)}, SecondName: "p95"})
 	}
 	var aging []Bar
