@@ -25,7 +25,7 @@ func testReports(t *testing.T, open func(*testing.T) store.Store) {
 		created     time.Duration
 		resolved    time.Duration // 0: stays open
 	}{
-		{"old-resolved", "SO-1", -10 * day, -9 * day},
+		{"old-resolved", "SO-1", -11 * day, -9 * day},
 		{"old-open", "SO-2", -10 * day, 0},
 		{"new-resolved", "SO-3", 0, time.Hour},
 		{"late-resolved", "SO-4", -5 * day, 2 * time.Hour},
