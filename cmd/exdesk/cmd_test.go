@@ -12,7 +12,7 @@ import (
 func runWithInput(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	e := &env{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}
+	e := newEnv(strings.NewReader(stdin), &out, &errOut, func(string) string { return "" })
 	code := run(context.Background(), e, args)
 	return code, out.String(), errOut.String()
 }

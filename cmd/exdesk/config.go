@@ -59,6 +59,18 @@ type config struct {
 	HTTPAddr           string // EXDESK_HTTP_ADDR (default 127.0.0.1:8080)
 	AdminAddr          string // EXDESK_ADMIN_ADDR (default 127.0.0.1:9090)
 	ServeToken         string // EXDESK_SERVE_TOKEN: bearer token of `connectors serve`
+
+	// The console (all three of the first to turn it on).
+	ConsoleURL        string // EXDESK_CONSOLE_URL: the console's external base URL
+	SlackClientID     string // SLACK_CLIENT_ID: Sign in with Slack (OIDC)
+	SlackClientSecret string // SLACK_CLIENT_SECRET
+	ConsoleSecret     string // EXDESK_CONSOLE_SECRET: seals session cookies (default: derived from the client secret)
+	OIDCIssuer        string // EXDESK_OIDC_ISSUER: another OpenID provider than Slack (tests, proxies)
+
+	// Traces.
+	OTLPEndpoint       string // OTEL_EXPORTER_OTLP_ENDPOINT: turns tracing on
+	OTLPTracesEndpoint string // OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: the traces URL (default ENDPOINT/v1/traces)
+	OTelServiceName    string // OTEL_SERVICE_NAME (default exdesk)
 	IngestToken        string // EXDESK_INGEST_TOKEN: bearer token of the source endpoints
 
 	// Source formats.
@@ -109,6 +121,14 @@ func loadConfig(getenv func(string) string) *config {
 		HTTPAddr:           or("EXDESK_HTTP_ADDR", "127.0.0.1:8080"),
 		AdminAddr:          or("EXDESK_ADMIN_ADDR", "127.0.0.1:9090"),
 		ServeToken:         get("EXDESK_SERVE_TOKEN"),
+		ConsoleURL:         get("EXDESK_CONSOLE_URL"),
+		SlackClientID:      get("SLACK_CLIENT_ID"),
+		SlackClientSecret:  get("SLACK_CLIENT_SECRET"),
+		ConsoleSecret:      get("EXDESK_CONSOLE_SECRET"),
+		OIDCIssuer:         get("EXDESK_OIDC_ISSUER"),
+		OTLPEndpoint:       strings.TrimRight(get("OTEL_EXPORTER_OTLP_ENDPOINT"), "/"),
+		OTLPTracesEndpoint: get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+		OTelServiceName:    or("OTEL_SERVICE_NAME", "exdesk"),
 		IngestToken:        get("EXDESK_INGEST_TOKEN"),
 		X12Timezone:        get("EXDESK_X12_TIMEZONE"),
 		EasyPostSecret:     get("EXDESK_EASYPOST_WEBHOOK_SECRET"),
@@ -197,6 +217,10 @@ func newInvestigator(c investigatorConfig) *agent.Investigator {
 		Guard: policy.NewGuard(c.Engine, c.Systems), OrderHint: c.OrderHint}
 	if c.Memory != nil {
 		inv.Tools = []tools.Handle{tools.SimilarCases(c.Systems, c.Memory)}
+		if c.Memory.Decisions != nil {
+			// Human decisions in similar past cases rank the proposals.
+			inv.Learning = &agent.Learning{Memory: c.Memory}
+		}
 	}
 	return inv
 }

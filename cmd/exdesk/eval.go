@@ -28,12 +28,12 @@ const (
 // evalParams are eval's settings, one field per flag, so the command's
 // logic (evalCommand) does not depend on how flags are parsed.
 type evalParams struct {
-	Cases, Report, JUnit, Compare string
-	Planner, Record, Replay       string
-	Policy, Filter, OnlyFailing   string
-	Output                        string // text or json
-	Workers, Epochs               int
-	Quiet                         bool
+	Cases, Report, JUnit, HTML, Compare string
+	Planner, Record, Replay             string
+	Policy, Filter, OnlyFailing         string
+	Output                              string // text or json
+	Workers, Epochs                     int
+	Quiet                               bool
 }
 
 func evalCmd(e *env) *cobra.Command {
@@ -60,6 +60,7 @@ miss, a bad flag value).`,
 	fs.StringVar(&p.Cases, "cases", "", "directory of *.json case files (or one file)")
 	fs.StringVar(&p.Report, "report", "", "write the exdesk.report/v1 report to this file (optional)")
 	fs.StringVar(&p.JUnit, "junit", "", "also write JUnit XML for CI to this file")
+	fs.StringVar(&p.HTML, "html", "", "also write a static, self-contained HTML report (scorecard per class, failing cases, flips against --compare) to this file")
 	fs.StringVar(&p.Compare, "compare", "", "baseline report: print cases whose result flipped")
 	fs.StringVar(&p.Filter, "filter", "", "run only the cases whose id or title matches this regular expression")
 	fs.StringVar(&p.OnlyFailing, "only-failing", "", "baseline report: rerun only the cases that failed or errored in it")
@@ -194,6 +195,11 @@ func evalCommand(ctx context.Context, e *env, p evalParams) int {
 	if p.JUnit != "" {
 		if err := evals.WriteJUnit(p.JUnit, rep); err != nil {
 			return r.fail(exitHarness, "%v", err)
+		}
+	}
+	if p.HTML != "" {
+		if err := evals.WriteHTMLFile(p.HTML, rep, base); err != nil {
+			return r.fail(exitHarness, "--html: %v", err)
 		}
 	}
 	if p.Output == "json" {

@@ -46,8 +46,14 @@ type env struct {
 	// terminal reports whether w is a terminal and its width in columns
 	// (0 when unknown); nil: nothing is (tests pretend with a func).
 	terminal func(w io.Writer) (width int, ok bool)
-	// cfg is the configuration read from getenv once, by run.
+	// cfg is the configuration read from getenv once (newEnv, or run).
 	cfg *config
+}
+
+// newEnv returns the environment of a run, its configuration read from
+// getenv.
+func newEnv(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *env {
+	return &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, cfg: loadConfig(getenv)}
 }
 
 // Short descriptions, shared by the command list and each command's help.
@@ -63,6 +69,8 @@ const (
 	shortServe      = "run the Slack app: questions in threads, case posts, in-thread approvals"
 	shortPrompts    = "show the LLM planner's rendered system prompt"
 	shortConnectors = "serve the exdesk.systems/v1 contract or check an implementation"
+	shortCases      = "list open cases by priority, as the console's queue and /exdesk queue rank them"
+	shortReport     = "compute the KPIs over a window (text, JSON, HTML) or post the weekly digest to Slack"
 )
 
 func main() {
@@ -71,13 +79,16 @@ func main() {
 	// go-redis prints connection-pool chatter on its own; it belongs in the
 	// debug log, not on a user's terminal.
 	redis.SetLogger(redisLog{})
-	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, terminal: fdTerminal}
+	e := newEnv(os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	e.terminal = fdTerminal
 	os.Exit(run(ctx, e, os.Args[1:]))
 }
 
 // run runs the command line args and returns the exit status.
 func run(ctx context.Context, e *env, args []string) int {
-	e.cfg = loadConfig(e.getenv)
+	if e.cfg == nil {
+		e.cfg = loadConfig(e.getenv)
+	}
 	root := rootCmd(e)
 	root.SetArgs(args)
 	root.SetIn(e.stdin)
@@ -139,10 +150,10 @@ verify, connectors check); 1 a harness or usage error; 130 interrupted.`,
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return err })
 	root.AddCommand(demoCmd(e), askCmd(e), evalCmd(e), policyCmd(e), ingestCmd(e), workerCmd(e), migrateCmd(e),
-		auditCmd(e), serveCmd(e), promptsCmd(e), connectorsCmd(e), versionCmd(e))
+		auditCmd(e), serveCmd(e), promptsCmd(e), casesCmd(e), reportCmd(e), connectorsCmd(e), versionCmd(e))
 	shorts := map[string]string{"demo": shortDemo, "ask": shortAsk, "eval": shortEval, "policy": shortPolicy, "ingest": shortIngest,
 		"worker": shortWorker, "migrate": shortMigrate, "audit": shortAudit, "serve": shortServe, "prompts": shortPrompts,
-		"connectors": shortConnectors}
+		"connectors": shortConnectors, "cases": shortCases, "report": shortReport}
 	for _, c := range root.Commands() {
 		if s, ok := shorts[c.Name()]; ok && c.Short == "" {
 			c.Short = s

@@ -64,7 +64,7 @@ Environment:
 `+sourcesHelp+`
   EXDESK_EMBEDDING_MODEL  embeddings model for case memory on the OpenAI-compatible
                         endpoint (OPENAI_BASE_URL, OPENAI_API_KEY); default: a
-                        deterministic local embedder that works offline
+                        deterministic local embedder that works offline`+consoleHelp+tracingHelp+`
 
 Config file (EXDESK_CONFIG):
   channels:                  # where detected cases are posted, by class
@@ -98,6 +98,7 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 	retention := fs.Duration("memory-retention", 180*24*time.Hour, "resolved cases older than this are pruned from case memory (never from the audit log)")
 	c.RunE = runE(func(ctx context.Context, args []string) int {
 		log := slog.New(slog.NewJSONHandler(e.stderr, nil))
+		defer setupTracing(ctx, e, log, "serve")()
 		// A start-up error is reported once: as a plain line to a person at
 		// a terminal, as a JSON log record to a log collector.
 		fail := func(code int, msg string, err error) int {
@@ -150,7 +151,7 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 		}
 		defer func() { _ = st.Close() }()
 		sys := connectors.WithState(base, st) // what carriers and suppliers reported, newest first
-		mem := &casework.MemorySearch{Store: st, Embedder: embedderFor(e)}
+		mem := &casework.MemorySearch{Store: st, Embedder: embedderFor(e), Decisions: st}
 		go pruneMemory(ctx, log, st, *retention)
 		rdb, closeRedis, err := slackbot.OpenRedis(ctx, e.cfg.RedisURL)
 		if err != nil {
@@ -178,7 +179,8 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 			return fail(exitHarness, "case lifecycle", err)
 		}
 		bot, err := slackbot.New(slackbot.Options{Slack: api, Store: st, Redis: rdb, Desk: desk, Config: cfg,
-			SigningSecret: signing, Log: log, Workers: *workers, Instance: instance})
+			SigningSecret: signing, Log: log, Workers: *workers, Instance: instance,
+			Queue: st, Today: sys.Clock.Now, ConsoleURL: e.cfg.ConsoleURL})
 		if err != nil {
 			return fail(exitHarness, "slack bot", err)
 		}
@@ -201,6 +203,10 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 		pub := ingest.NewPublisher(rdb, ingest.PublisherOptions{Metrics: im})
 		mux.Handle("/v1/events", ingest.Handler(pub, ingest.HandlerOptions{Token: e.cfg.IngestToken, Log: log, Metrics: im}))
 		mountSources(mux, e, pub, log, im)
+		// The supervisor's console at / (or how to turn it on).
+		if err := mountConsole(mux, e, consoleDeps{Store: st, Desk: desk, Roles: bot.Authorizer(), Systems: sys, Memory: mem, Log: log}); err != nil {
+			return fail(exitUsage, "console", err)
+		}
 
 		// The admin listener (loopback by default): health, readiness and
 		// metrics, which the public never sees.

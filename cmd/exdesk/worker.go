@@ -55,6 +55,7 @@ another worker exist here too.`,
 	effectWindow := fs.Duration("effect-window", 24*time.Hour, "an action executed on an order counts as done this long: the same action is not executed again")
 	c.RunE = runE(func(ctx context.Context, args []string) int {
 		log := slog.New(slog.NewJSONHandler(e.stderr, nil)).With("component", "ingest-worker")
+		defer setupTracing(ctx, e, log, "worker")()
 		fail := func(what string, err error) int {
 			log.Error("exdesk worker: "+what, "err", err)
 			return exitHarness
@@ -95,7 +96,7 @@ another worker exist here too.`,
 		}
 		base := sys
 		sys = connectors.WithState(base, st) // what carriers and suppliers reported, newest first
-		mem := &casework.MemorySearch{Store: st, Embedder: embedderFor(e)}
+		mem := &casework.MemorySearch{Store: st, Embedder: embedderFor(e), Decisions: st}
 		desk, _, err := newDesk(deskConfig{Store: st, Systems: sys, Engine: engine, Planner: planner, Memory: mem,
 			EffectWindow: *effectWindow, Log: log})
 		if err != nil {
