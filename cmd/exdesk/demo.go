@@ -295,11 +295,11 @@ func (k *kpis) print(w io.Writer, st style) {
 	for i, r := range names {
 		parts[i] = fmt.Sprintf("%s %d", strings.ReplaceAll(r, "_", " "), roles[r])
 	}
-	fmt.Fprintf(w, "\nApprovals waiting: %d", len(k.pending))
+	waiting := fmt.Sprintf("Approvals waiting: %d", len(k.pending))
 	if len(parts) > 0 {
-		fmt.Fprintf(w, " (%s)", strings.Join(parts, " · "))
+		waiting += fmt.Sprintf(" (%s)", strings.Join(parts, " · "))
 	}
-	fmt.Fprintln(w)
+	fmt.Fprintf(w, "\n%s\n", st.wrap(waiting, "", "  "))
 	for i, p := range k.pending {
 		if i == 5 {
 			fmt.Fprintf(w, "  … and %d more\n", len(k.pending)-5)
