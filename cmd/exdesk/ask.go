@@ -68,7 +68,7 @@ separators is suggested.`,
 			if *asJSON {
 				return r.fail(exitHarness, "I can't answer that: %s", msg)
 			}
-			fmt.Fprintf(e.stdout, "I can't answer that: %s\n", msg)
+			fmt.Fprintln(e.stdout, e.style(e.stdout).wrap("I can't answer that: "+msg, "", ""))
 			return exitHarness
 		}
 		var cases []*agent.Case
@@ -91,11 +91,12 @@ separators is suggested.`,
 			}
 			return exitOK
 		}
+		st := e.style(e.stdout)
 		for _, c := range cases {
-			printThread(e.stdout, c, nil, nil)
+			printThread(e.stdout, st, c, nil, nil)
 		}
 		for _, s := range found.Suggestions {
-			fmt.Fprintf(e.stdout, "%s is not an order id; did you mean %s?\n", s.Token, s.OrderID)
+			fmt.Fprintln(e.stdout, st.wrap(fmt.Sprintf("%s is not an order id; did you mean %s?", s.Token, s.OrderID), "", ""))
 		}
 		return exitOK
 	})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/exdesk/exdesk/agent"
@@ -78,6 +79,11 @@ type config struct {
 	EasyPostSecret    string   // EXDESK_EASYPOST_WEBHOOK_SECRET
 	AfterShipSecret   string   // EXDESK_AFTERSHIP_WEBHOOK_SECRET
 
+	// The terminal.
+	NoColor bool   // NO_COLOR set to anything but "" (https://no-color.org): no colour
+	Term    string // TERM: "dumb" takes no colour or control sequences
+	Columns int    // COLUMNS: the width of a terminal whose size cannot be read
+
 	// Getenv is the environment, for the connector set only (see above).
 	Getenv func(string) string
 }
@@ -127,7 +133,12 @@ func loadConfig(getenv func(string) string) *config {
 		X12Timezone:        get("EXDESK_X12_TIMEZONE"),
 		EasyPostSecret:     get("EXDESK_EASYPOST_WEBHOOK_SECRET"),
 		AfterShipSecret:    get("EXDESK_AFTERSHIP_WEBHOOK_SECRET"),
+		NoColor:            getenv("NO_COLOR") != "",
+		Term:               get("TERM"),
 		Getenv:             getenv,
+	}
+	if n, err := strconv.Atoi(get("COLUMNS")); err == nil && n > 0 {
+		c.Columns = n
 	}
 	for _, s := range strings.Split(get("EXDESK_X12_INBOUND_SENDERS"), ",") {
 		if s = strings.TrimSpace(s); s != "" {

@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"regexp"
 	"runtime"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/exdesk/exdesk/agent"
@@ -162,7 +165,7 @@ func evalCommand(ctx context.Context, e *env, p evalParams) int {
 	}
 	var bar *progress
 	if !p.Quiet {
-		bar = newProgress(e.stderr, "eval")
+		bar = newProgress(e, e.stderr, "eval")
 	}
 	opts := evals.Options{Planner: planner, Fallback: agent.Playbook{}, Policy: engine, Workers: p.Workers, Epochs: p.Epochs,
 		Fatal: func(err error) bool { return errors.Is(err, llm.ErrReplayMiss) }}
@@ -171,6 +174,9 @@ func evalCommand(ctx context.Context, e *env, p evalParams) int {
 	}
 	rep, err := evals.Run(ctx, loaded, opts)
 	bar.finish()
+	if err != nil && ctx.Err() != nil && rep != nil {
+		return evalInterrupted(e, r, p, rep, len(loaded)*p.Epochs)
+	}
 	if err != nil {
 		return r.fail(exitHarness, "%v", err)
 	}
@@ -205,15 +211,8 @@ func evalCommand(ctx context.Context, e *env, p evalParams) int {
 		if err := enc.Encode(rep); err != nil {
 			return r.fail(exitHarness, "%v", err)
 		}
-	} else {
-		evals.WriteFailures(e.stdout, rep)
-		if err := evals.WriteScorecard(e.stdout, rep); err != nil {
-			return exitHarness
-		}
-		if rep.Comparison != nil {
-			fmt.Fprintln(e.stdout)
-			evals.WriteComparison(e.stdout, *rep.Comparison)
-		}
+	} else if err := writeEvalText(e.stdout, e.style(e.stdout), rep); err != nil {
+		return exitHarness
 	}
 	if evals.Failing(rep) {
 		return exitFailed
@@ -276,4 +275,105 @@ func (s *llmSetup) stop() error {
 		return nil
 	}
 	return s.rec.Stop()
+}
+
+// evalInterrupted reports a run that Ctrl-C stopped: the cases that
+// finished, as text marked partial, and on stderr how far it got. The
+// report format (exdesk.report/v1) has no mark for a partial run, so no
+// report, JUnit file or JSON report is written: a partial one would read
+// as the whole suite's. With -o json, how far it got is the JSON error
+// object on stdout. The exit status is 130.
+func evalInterrupted(e *env, r reporter, p evalParams, rep *evals.Report, total int) int {
+	runs := len(rep.Cases)
+	if p.Epochs > 1 {
+		runs = 0
+		for _, c := range rep.Cases {
+			runs += max(len(c.EpochPasses), 1)
+		}
+	}
+	what := "cases"
+	if p.Epochs > 1 {
+		what = "case runs"
+	}
+	partial := fmt.Sprintf("partial: %s of %s %s finished before the interrupt", thousands(runs), thousands(total), what)
+	var unwritten []string
+	for _, f := range []struct{ flag, path string }{{"--report", p.Report}, {"--junit", p.JUnit}} {
+		if f.path != "" {
+			unwritten = append(unwritten, f.flag+" "+f.path)
+		}
+	}
+	if p.Output == "json" {
+		unwritten = append(unwritten, "-o json")
+	}
+	note := partial
+	if len(unwritten) > 0 {
+		note += "; not written (the report format has no mark for a partial run): " + strings.Join(unwritten, ", ")
+	}
+	if p.Output == "json" {
+		return r.fail(exitInterrupted, "%s", note)
+	}
+	fmt.Fprintf(e.stderr, "exdesk eval: %s\n", note)
+	st := e.style(e.stdout)
+	if err := writeEvalText(e.stdout, st, rep); err != nil {
+		return exitHarness
+	}
+	fmt.Fprintln(e.stdout, st.wrap(st.yellow(partial+"; the figures above cover those only."), "", ""))
+	return exitInterrupted
+}
+
+// writeEvalText writes a run's text output: each failing case with
+// expected against actual, the scorecard, the summary and any comparison.
+// On a terminal FAIL and ERROR are red and passes green, and failure
+// lines wrap under their indent.
+func writeEvalText(w io.Writer, st style, rep *evals.Report) error {
+	var failures strings.Builder
+	evals.WriteFailures(&failures, rep)
+	for _, line := range strings.Split(strings.TrimSuffix(failures.String(), "\n"), "\n") {
+		if line == "" {
+			continue
+		}
+		const indent = "      "
+		switch {
+		case strings.HasPrefix(line, "FAIL "), strings.HasPrefix(line, "ERROR "):
+			tag, text, _ := strings.Cut(line, " ")
+			line = st.wrap(st.red(tag)+" "+text, "", indent)
+		case strings.HasPrefix(line, indent):
+			line = st.wrap(strings.TrimPrefix(line, indent), indent, indent+"  ")
+		}
+		fmt.Fprintln(w, line)
+	}
+	var card strings.Builder
+	if err := evals.WriteScorecard(&card, rep); err != nil {
+		return err
+	}
+	summary := evals.Summary(rep)
+	fmt.Fprint(w, strings.Replace(card.String(), summary, paintSummary(summary, st), 1))
+	if rep.Comparison != nil {
+		var cmp strings.Builder
+		evals.WriteComparison(&cmp, *rep.Comparison)
+		text := cmp.String()
+		if st.color {
+			text = regressions.ReplaceAllStringFunc(text, st.red)
+			text = fixed.ReplaceAllStringFunc(text, st.green)
+		}
+		fmt.Fprintln(w)
+		fmt.Fprint(w, text)
+	}
+	return nil
+}
+
+var (
+	summaryCount = regexp.MustCompile(`\b(\d+) (passed|failed|errored)\b`)
+	regressions  = regexp.MustCompile(`(?m)^regressions \(\d+\):`)
+	fixed        = regexp.MustCompile(`(?m)^fixed \(\d+\):`)
+)
+
+// paintSummary colours "21 passed, 1 failed, 1 errored": passes green,
+// failures and errors red, a zero count plain.
+func paintSummary(summary string, st style) string {
+	return summaryCount.ReplaceAllStringFunc(summary, func(m string) string {
+		sub := summaryCount.FindStringSubmatch(m)
+		n, _ := strconv.Atoi(sub[1])
+		return st.count(n, sub[2], sub[2] == "passed")
+	})
 }

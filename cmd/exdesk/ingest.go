@@ -102,7 +102,7 @@ cannot be mapped are reported and skipped, the others published.`,
 		pub := ingest.NewPublisher(rdb, ingest.PublisherOptions{Names: ingest.Names{Stream: *stream}})
 		var bar *progress
 		if !*quiet {
-			bar = newProgress(e.stderr, "ingest")
+			bar = newProgress(e, e.stderr, "ingest")
 		}
 		const chunk = 2000
 		total := ingest.Result{}

@@ -43,6 +43,9 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// terminal reports whether w is a terminal and its width in columns
+	// (0 when unknown); nil: nothing is (tests pretend with a func).
+	terminal func(w io.Writer) (width int, ok bool)
 	// cfg is the configuration read from getenv once (newEnv, or run).
 	cfg *config
 }
@@ -77,6 +80,7 @@ func main() {
 	// debug log, not on a user's terminal.
 	redis.SetLogger(redisLog{})
 	e := newEnv(os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	e.terminal = fdTerminal
 	os.Exit(run(ctx, e, os.Args[1:]))
 }
 

@@ -102,7 +102,7 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 		// A start-up error is reported once: as a plain line to a person at
 		// a terminal, as a JSON log record to a log collector.
 		fail := func(code int, msg string, err error) int {
-			if f, ok := e.stderr.(*os.File); ok && isTerminal(f) {
+			if e.style(e.stderr).tty {
 				fmt.Fprintf(e.stderr, "exdesk serve: %s: %v\n", msg, err)
 			} else {
 				log.Error("exdesk serve: "+msg, "err", err)
