@@ -158,21 +158,7 @@ func (c *Client) request(method, path string, query url.Values, body []byte, ret
 // get reads path into out. A 404 is kind/id not found.
 func (c *Client) get(ctx context.Context, path string, query url.Values, kind, id string, out any) error {
 	req := c.request(http.MethodGet, path, query, nil, true)
-	resp, err := c.caller.Do(ctx, req, describe)
-	if err != nil {
-		return err
-	}
-	switch resp.Status {
-	case http.StatusOK:
-	case http.StatusNotFound:
-		return c.caller.Fail(req, resp, describe, connectors.NotFound(kind, id))
-	default:
-		return c.caller.Fail(req, resp, describe, nil)
-	}
-	if err := json.Unmarshal(resp.Body, out); err != nil {
-		return c.caller.Fail(req, resp, nil, fmt.Errorf("the body is not the JSON the contract describes: %w", err))
-	}
-	return nil
+	return c.caller.GetJSON(ctx, req, describe, connectors.NotFound(kind, id), "the JSON the contract describes", out)
 }
 
 // seg escapes an id as exactly one path segment: "/" becomes %2F, and the

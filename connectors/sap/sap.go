@@ -2,7 +2,6 @@ package sap
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -248,21 +247,7 @@ func basic(user, pass string) string {
 // get reads an entity or a collection into out; a 404 is kind/id not found.
 func (c *Client) get(ctx context.Context, u *url.URL, kind, id string, out any) error {
 	req := httpx.Request{Method: http.MethodGet, URL: u, Header: c.header(), Retry: true}
-	resp, err := c.caller.Do(ctx, req, describe)
-	if err != nil {
-		return err
-	}
-	switch resp.Status {
-	case http.StatusOK:
-	case http.StatusNotFound:
-		return c.caller.Fail(req, resp, describe, connectors.NotFound(kind, id))
-	default:
-		return c.caller.Fail(req, resp, describe, nil)
-	}
-	if err := json.Unmarshal(resp.Body, out); err != nil {
-		return c.caller.Fail(req, resp, nil, fmt.Errorf("the body is not the OData V2 JSON the service's metadata describes: %w", err))
-	}
-	return nil
+	return c.caller.GetJSON(ctx, req, describe, connectors.NotFound(kind, id), "the OData V2 JSON the service's metadata describes", out)
 }
 
 // The adapter's view of SAP's entity types: only the properties it reads

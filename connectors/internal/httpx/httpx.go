@@ -3,6 +3,7 @@ package httpx
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -201,6 +202,29 @@ func (c *Caller) Fail(req Request, resp *Response, describe ErrorBody, err error
 		}
 	}
 	return e
+}
+
+// GetJSON sends the read req and decodes a 200 answer into out. A 404 is
+// notFound (a connectors.NotFound error naming the entity); any other
+// status, and a body that is not JSON of out's shape, is an *Error naming
+// the system, the path and the status. format names what the body should
+// have been, for that error ("the JSON the contract describes").
+func (c *Caller) GetJSON(ctx context.Context, req Request, describe ErrorBody, notFound error, format string, out any) error {
+	resp, err := c.Do(ctx, req, describe)
+	if err != nil {
+		return err
+	}
+	switch resp.Status {
+	case http.StatusOK:
+	case http.StatusNotFound:
+		return c.Fail(req, resp, describe, notFound)
+	default:
+		return c.Fail(req, resp, describe, nil)
+	}
+	if err := json.Unmarshal(resp.Body, out); err != nil {
+		return c.Fail(req, resp, nil, fmt.Errorf("the body is not %s: %w", format, err))
+	}
+	return nil
 }
 
 // Truncate shortens s to n bytes, marking the cut.
