@@ -6,7 +6,6 @@ import (
 	"html/template"
 	"io"
 	"os"
-	"sort"
 	"strings"
 )
 
@@ -24,12 +23,6 @@ var htmlTmpl = template.Must(template.New("eval").Funcs(template.FuncMap{
 	"minus": func(a, b int) int { return a - b },
 }).Parse(htmlReport))
 
-// classRow is one row of the HTML scorecard.
-type classRow struct {
-	Class                                                      string
-	Cases, Passed, Errored, ClassOK, Top, Forbidden, Dec, Ment int
-}
-
 type htmlData struct {
 	R        *Report
 	Rows     []classRow
@@ -46,42 +39,12 @@ type htmlData struct {
 // script.
 func WriteHTML(w io.Writer, r *Report, base *Report) error {
 	d := htmlData{R: r, Baseline: base != nil}
-	rows := map[string]*classRow{}
-	d.Total.Class = "overall"
+	d.Rows, d.Total = scorecard(r)
 	for _, c := range r.Cases {
-		if !c.Scored {
-			continue
-		}
-		k := c.Class
-		if k == "" {
-			k = "(malformed)"
-		}
-		x := rows[k]
-		if x == nil {
-			x = &classRow{Class: k}
-			rows[k] = x
-		}
-		for _, y := range []*classRow{x, &d.Total} {
-			y.Cases++
-			y.Passed += b2i(c.Pass)
-			if c.Error != "" {
-				y.Errored++
-				continue
-			}
-			y.ClassOK += b2i(c.Checks.Class)
-			y.Top += b2i(c.Checks.TopAction)
-			y.Forbidden += b2i(!c.Checks.NoForbidden)
-			y.Dec += b2i(c.Checks.Decision)
-			y.Ment += b2i(c.Checks.Mentions)
-		}
-		if !c.Pass {
+		if c.Scored && !c.Pass {
 			d.Failing = append(d.Failing, c)
 		}
 	}
-	for _, x := range rows {
-		d.Rows = append(d.Rows, *x)
-	}
-	sort.Slice(d.Rows, func(i, j int) bool { return d.Rows[i].Class < d.Rows[j].Class })
 	if base != nil {
 		d.Flips = Compare(base, r)
 	}

@@ -20,62 +20,23 @@ var scorecardColumns = []string{"expected class", "cases", "passed", "failed", "
 // WriteScorecard prints a table of results per expected class and overall,
 // then the summary line: passed, failed and errored cases counted apart.
 func WriteScorecard(w io.Writer, r *Report) error {
-	type row struct{ cases, passed, failed, errored, class, top, forb, dec, ment int }
-	rows := map[string]*row{}
-	var total row
-	for _, c := range r.Cases {
-		if !c.Scored {
-			continue
-		}
-		k := c.Class
-		if k == "" {
-			k = "(malformed)"
-		}
-		x := rows[k]
-		if x == nil {
-			x = &row{}
-			rows[k] = x
-		}
-		for _, y := range []*row{x, &total} {
-			y.cases++
-			if c.Pass {
-				y.passed++
-			}
-			if c.Error != "" {
-				y.errored++
-				continue
-			}
-			if !c.Pass {
-				y.failed++
-			}
-			y.class += b2i(c.Checks.Class)
-			y.top += b2i(c.Checks.TopAction)
-			y.forb += b2i(!c.Checks.NoForbidden)
-			y.dec += b2i(c.Checks.Decision)
-			y.ment += b2i(c.Checks.Mentions)
-		}
-	}
-	keys := make([]string, 0, len(rows))
-	for k := range rows {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	rows, total := scorecard(r)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "%s\t\n", strings.Join(scorecardColumns, "\t"))
-	line := func(name string, x *row) {
+	line := func(x classRow) {
 		pct := func(n int) string {
-			if x.cases == 0 {
+			if x.Cases == 0 {
 				return "-"
 			}
-			return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(x.cases))
+			return fmt.Sprintf("%.1f%%", 100*float64(n)/float64(x.Cases))
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t\n", name, x.cases, x.passed, x.failed, x.errored,
-			pct(x.class), pct(x.top), pct(x.forb), pct(x.dec), pct(x.ment))
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t\n", x.Class, x.Cases, x.Passed, x.Failed, x.Errored,
+			pct(x.ClassOK), pct(x.Top), pct(x.Forbidden), pct(x.Dec), pct(x.Ment))
 	}
-	for _, k := range keys {
-		line(k, rows[k])
+	for _, x := range rows {
+		line(x)
 	}
-	line("overall", &total)
+	line(total)
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -381,4 +342,52 @@ func writeGroup(w io.Writer, title string, fs []Flip) {
 	for _, f := range fs {
 		fmt.Fprintf(w, "  %-40s %s → %s\n", f.ID, f.Before, f.After)
 	}
+}
+
+// classRow is one row of a scorecard: the scored cases of one expected
+// class (or all of them), and how many passed each check.
+type classRow struct {
+	Class                                                              string
+	Cases, Passed, Failed, Errored, ClassOK, Top, Forbidden, Dec, Ment int
+}
+
+// scorecard tallies r's scored cases per expected class, in class order,
+// and overall.
+func scorecard(r *Report) ([]classRow, classRow) {
+	byClass := map[string]*classRow{}
+	total := classRow{Class: "overall"}
+	for _, c := range r.Cases {
+		if !c.Scored {
+			continue
+		}
+		k := c.Class
+		if k == "" {
+			k = "(malformed)"
+		}
+		x := byClass[k]
+		if x == nil {
+			x = &classRow{Class: k}
+			byClass[k] = x
+		}
+		for _, y := range []*classRow{x, &total} {
+			y.Cases++
+			y.Passed += b2i(c.Pass)
+			if c.Error != "" {
+				y.Errored++
+				continue
+			}
+			y.Failed += b2i(!c.Pass)
+			y.ClassOK += b2i(c.Checks.Class)
+			y.Top += b2i(c.Checks.TopAction)
+			y.Forbidden += b2i(!c.Checks.NoForbidden)
+			y.Dec += b2i(c.Checks.Decision)
+			y.Ment += b2i(c.Checks.Mentions)
+		}
+	}
+	rows := make([]classRow, 0, len(byClass))
+	for _, x := range byClass {
+		rows = append(rows, *x)
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].Class < rows[j].Class })
+	return rows, total
 }
