@@ -143,6 +143,10 @@ type DuplicateCandidate struct {
 	Shipped    bool      `json:"newer_shipped" desc:"the newer order has shipped or a shipment of it is picked up"`
 }
 
+// duplicateWindow is how far apart in time two orders with identical
+// lines are duplicates (DESIGN.md: within 48 hours, inclusive).
+const duplicateWindow = 48 * time.Hour
+
 func (tb *Toolbox) duplicates(ctx context.Context, q OrderQuery) (DuplicateReport, error) {
 	o, err := tb.order(ctx, q.OrderID)
 	if err != nil {
@@ -152,7 +156,11 @@ func (tb *Toolbox) duplicates(ctx context.Context, q OrderQuery) (DuplicateRepor
 	if o.Status == connectors.StatusCancelled {
 		return rep, nil
 	}
-	others, err := tb.sys.ERP.CustomerOrders(ctx, o.CustomerID)
+	// Only orders with the same PO number (any age) or created in the
+	// window can match: the ERP's index answers that without the
+	// customer's whole history, where it has one.
+	others, err := connectors.FindCustomerOrders(ctx, tb.sys.ERP, connectors.CustomerOrderQuery{
+		CustomerID: o.CustomerID, PONumber: o.PONumber, Since: o.CreatedAt.Add(-duplicateWindow)})
 	if err != nil {
 		return DuplicateReport{}, err
 	}
@@ -165,7 +173,7 @@ func (tb *Toolbox) duplicates(ctx context.Context, q OrderQuery) (DuplicateRepor
 			apart = -apart
 		}
 		samePO := x.PONumber != "" && x.PONumber == o.PONumber
-		sameLines := apart <= 48*time.Hour && sameLines(o.Lines, x.Lines)
+		sameLines := apart <= duplicateWindow && sameLines(o.Lines, x.Lines)
 		if !samePO && !sameLines {
 			continue
 		}

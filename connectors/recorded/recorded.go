@@ -1,6 +1,7 @@
 package recorded
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -31,6 +32,7 @@ func (invalidAction) Is(target error) bool { return target == connectors.ErrRefu
 var (
 	_ connectors.ShipmentByTracking = (*Connector)(nil)
 	_ connectors.OrdersByPO         = (*Connector)(nil)
+	_ connectors.CustomerOrderIndex = (*Connector)(nil)
 )
 
 // Connector is an in-memory ERP, inventory and carrier system.
@@ -40,7 +42,14 @@ type Connector struct {
 	customers map[string]connectors.Customer
 	items     map[string]connectors.Item
 	orders    map[string]connectors.Order
-	byCust    map[string][]string // customer id -> order ids, in insertion order
+	// Orders are indexed for the lookups a case makes: by customer, by
+	// customer and PO number, by customer and creation time. An order's
+	// seq is its insertion order, the order CustomerOrders lists.
+	seq       map[string]uint64
+	nextSeq   uint64
+	byCust    map[string][]string     // customer id -> order ids, by seq
+	byPO      map[customerPO][]string // -> order ids, by seq
+	byCreated map[string][]string     // customer id -> order ids, by creation time then seq
 	stock     map[string][]connectors.Stock
 	contracts map[string][]connectors.Contract
 	shipments map[string]connectors.Shipment
@@ -58,7 +67,10 @@ func New(s connectors.Snapshot) *Connector {
 		customers: make(map[string]connectors.Customer, len(s.Customers)),
 		items:     make(map[string]connectors.Item, len(s.Items)),
 		orders:    make(map[string]connectors.Order, len(s.Orders)),
+		seq:       make(map[string]uint64, len(s.Orders)),
 		byCust:    make(map[string][]string),
+		byPO:      make(map[customerPO][]string),
+		byCreated: make(map[string][]string),
 		stock:     make(map[string][]connectors.Stock),
 		contracts: make(map[string][]connectors.Contract),
 		shipments: make(map[string]connectors.Shipment, len(s.Shipments)),
@@ -110,10 +122,72 @@ func replaceBy[T any](list []T, v T, key func(T) string) []T {
 }
 
 func (c *Connector) putOrder(o connectors.Order) {
-	if _, ok := c.orders[o.ID]; !ok {
-		c.byCust[o.CustomerID] = append(c.byCust[o.CustomerID], o.ID)
+	old, ok := c.orders[o.ID]
+	switch {
+	case !ok:
+		c.nextSeq++
+		c.seq[o.ID] = c.nextSeq
+		c.index(o)
+	case old.CustomerID != o.CustomerID || old.PONumber != o.PONumber || !old.CreatedAt.Equal(o.CreatedAt):
+		c.unindex(old)
+		c.index(o)
 	}
 	c.orders[o.ID] = cloneOrder(o)
+}
+
+// customerPO keys the orders of one customer with one PO number.
+type customerPO struct{ customer, po string }
+
+// index adds o, whose seq is set, to the order indexes.
+func (c *Connector) index(o connectors.Order) {
+	c.byCust[o.CustomerID] = c.insertSorted(c.byCust[o.CustomerID], o.ID, c.bySeq)
+	if o.PONumber != "" {
+		k := customerPO{o.CustomerID, o.PONumber}
+		c.byPO[k] = c.insertSorted(c.byPO[k], o.ID, c.bySeq)
+	}
+	c.byCreated[o.CustomerID] = c.insertSorted(c.byCreated[o.CustomerID], o.ID, c.byCreation(o))
+}
+
+// unindex removes o, as it was indexed, from the order indexes.
+func (c *Connector) unindex(o connectors.Order) {
+	drop := func(ids []string) []string {
+		return slices.DeleteFunc(ids, func(id string) bool { return id == o.ID })
+	}
+	c.byCust[o.CustomerID] = drop(c.byCust[o.CustomerID])
+	if o.PONumber != "" {
+		k := customerPO{o.CustomerID, o.PONumber}
+		if c.byPO[k] = drop(c.byPO[k]); len(c.byPO[k]) == 0 {
+			delete(c.byPO, k)
+		}
+	}
+	c.byCreated[o.CustomerID] = drop(c.byCreated[o.CustomerID])
+}
+
+// bySeq orders two indexed order ids by insertion.
+func (c *Connector) bySeq(a, b string) int { return cmp.Compare(c.seq[a], c.seq[b]) }
+
+// byCreation orders ids by creation time then insertion, with o (not yet
+// in c.orders) standing for its own id.
+func (c *Connector) byCreation(o connectors.Order) func(a, b string) int {
+	created := func(id string) time.Time {
+		if id == o.ID {
+			return o.CreatedAt
+		}
+		return c.orders[id].CreatedAt
+	}
+	return func(a, b string) int {
+		if n := created(a).Compare(created(b)); n != 0 {
+			return n
+		}
+		return c.bySeq(a, b)
+	}
+}
+
+// insertSorted inserts id into ids, kept sorted by order. Orders mostly
+// come in creation order: mostly an append.
+func (c *Connector) insertSorted(ids []string, id string, order func(a, b string) int) []string {
+	i, _ := slices.BinarySearchFunc(ids, id, order)
+	return slices.Insert(ids, i, id)
 }
 
 func (c *Connector) putStock(x connectors.Stock) {
@@ -235,6 +309,32 @@ func (c *Connector) CustomerOrders(_ context.Context, customerID string) ([]conn
 	out := make([]connectors.Order, 0, len(ids))
 	for _, id := range ids {
 		out = append(out, cloneOrder(c.orders[id]))
+	}
+	return out, nil
+}
+
+// FindCustomerOrders implements connectors.CustomerOrderIndex from the
+// indexes: the orders with the PO number and those created since q.Since,
+// without reading the customer's other orders.
+func (c *Connector) FindCustomerOrders(_ context.Context, q connectors.CustomerOrderQuery) ([]connectors.Order, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	byTime := c.byCreated[q.CustomerID]
+	from, _ := slices.BinarySearchFunc(byTime, q.Since, func(id string, t time.Time) int {
+		if c.orders[id].CreatedAt.Before(t) {
+			return -1
+		}
+		return 1 // never equal: the first order at or after t
+	})
+	ids := slices.Clone(byTime[from:])
+	if q.PONumber != "" {
+		ids = append(ids, c.byPO[customerPO{q.CustomerID, q.PONumber}]...)
+	}
+	slices.SortFunc(ids, c.bySeq)
+	ids = slices.Compact(ids)
+	out := make([]connectors.Order, len(ids))
+	for i, id := range ids {
+		out[i] = cloneOrder(c.orders[id])
 	}
 	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -156,4 +157,64 @@ func TestExecuteDetails(t *testing.T) {
 	if !errors.Is(err, recorded.ErrInvalidAction) {
 		t.Fatalf("a carrier with no service as fast is not a target: got %v", err)
 	}
+}
+
+// FindCustomerOrders answers from the indexes as filtering CustomerOrders
+// would, also after orders arrive out of creation order and after an
+// order is replaced with another PO number, creation time or customer.
+func TestFindCustomerOrdersFollowsReplacedOrders(t *testing.T) {
+	ctx := context.Background()
+	at := func(h int) time.Time {
+		return time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC).Add(time.Duration(h) * time.Hour)
+	}
+	ord := func(id, cust, po string, h int) connectors.Order {
+		return connectors.Order{ID: id, CustomerID: cust, PONumber: po, CreatedAt: at(h)}
+	}
+	c := recorded.New(connectors.Snapshot{Orders: []connectors.Order{
+		ord("SO-3", "C-1", "PO-7", 30), ord("SO-1", "C-1", "PO-7", 0), ord("SO-2", "C-1", "", 10),
+		ord("SO-4", "C-2", "PO-7", 10), ord("SO-5", "C-1", "PO-8", 30),
+	}})
+	tests := []struct {
+		name    string
+		replace *connectors.Order
+		q       connectors.CustomerOrderQuery
+		want    []string
+	}{
+		{"same PO at any age", nil, connectors.CustomerOrderQuery{CustomerID: "C-1", PONumber: "PO-7", Since: at(100)}, []string{"SO-3", "SO-1"}},
+		{"window inclusive, in insertion order", nil, connectors.CustomerOrderQuery{CustomerID: "C-1", Since: at(10)}, []string{"SO-3", "SO-2", "SO-5"}},
+		{"PO or window, each once", nil, connectors.CustomerOrderQuery{CustomerID: "C-1", PONumber: "PO-7", Since: at(30)}, []string{"SO-3", "SO-1", "SO-5"}},
+		{"zero since: every order", nil, connectors.CustomerOrderQuery{CustomerID: "C-1"}, []string{"SO-3", "SO-1", "SO-2", "SO-5"}},
+		{"unknown customer", nil, connectors.CustomerOrderQuery{CustomerID: "C-9", PONumber: "PO-7"}, []string{}},
+		{"PO changed", &connectors.Order{ID: "SO-1", CustomerID: "C-1", PONumber: "PO-9", CreatedAt: at(0)},
+			connectors.CustomerOrderQuery{CustomerID: "C-1", PONumber: "PO-7", Since: at(100)}, []string{"SO-3"}},
+		{"created later", &connectors.Order{ID: "SO-1", CustomerID: "C-1", PONumber: "PO-9", CreatedAt: at(50)},
+			connectors.CustomerOrderQuery{CustomerID: "C-1", Since: at(40)}, []string{"SO-1"}},
+		{"moved to another customer", &connectors.Order{ID: "SO-3", CustomerID: "C-2", PONumber: "PO-7", CreatedAt: at(30)},
+			connectors.CustomerOrderQuery{CustomerID: "C-2", PONumber: "PO-7", Since: at(100)}, []string{"SO-3", "SO-4"}},
+		{"and left the first", nil, connectors.CustomerOrderQuery{CustomerID: "C-1"}, []string{"SO-1", "SO-2", "SO-5"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.replace != nil {
+				c.PutOrder(*tc.replace)
+			}
+			got, err := c.FindCustomerOrders(ctx, tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all, _ := c.CustomerOrders(ctx, tc.q.CustomerID)
+			want := connectors.FilterCustomerOrders(all, tc.q)
+			if g, w, f := ids(got), tc.want, ids(want); !slices.Equal(g, w) || !slices.Equal(g, f) {
+				t.Errorf("FindCustomerOrders(%+v) = %v, want %v; CustomerOrders filtered gives %v", tc.q, g, w, f)
+			}
+		})
+	}
+}
+
+func ids(orders []connectors.Order) []string {
+	out := []string{}
+	for _, o := range orders {
+		out = append(out, o.ID)
+	}
+	return out
 }
