@@ -9,17 +9,17 @@ SERVICES  := scripts/services.sh
 GOTOOLCHAIN ?= auto
 export GOTOOLCHAIN
 
-.PHONY: demo test vet unit services services-stop bench fuzz eval build cases clean vuln
+.PHONY: demo test vet unit services services-stop bench fuzz eval build cases clean vuln browser
 
 build:
-	$(GO) build -o $(BIN) ./cmd/exdesk
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/exdesk
 
 ## demo: a simulated business day on embedded defaults (no keys, no servers)
 demo: build
 	./$(BIN) demo
 
-## test: vet, start the real Postgres+pgvector and Redis servers, run every test with -race
-test: vet services
+## test: vet, start the real Postgres+pgvector and Redis servers, install headless Chromium, run every test with -race
+test: vet services browser
 	export $$($(SERVICES) env) && CI=$${CI:-} $(GO) test -race -count=1 ./...
 
 vet:
@@ -30,6 +30,10 @@ services:
 
 services-stop:
 	$(SERVICES) stop
+
+## browser: headless Chromium (Debian's chromium) for the console's browser test
+browser:
+	scripts/browser.sh install
 
 ## eval: the playbook planner on the project's corpus and the shared examples
 eval: build

@@ -121,16 +121,26 @@ const (
 
 // Case is an investigated exception.
 type Case struct {
-	ID            string        `json:"id"`
-	OrderID       string        `json:"order_id"`
-	CustomerID    string        `json:"customer_id"`
-	CustomerName  string        `json:"customer_name"`
-	Trigger       Trigger       `json:"trigger"`
-	Class         string        `json:"exception_class"`
-	AlsoDetected  []string      `json:"also_detected"`
-	Severity      string        `json:"severity"`
-	Revenue       float64       `json:"revenue_exposure"`
-	SLARisk       string        `json:"sla_risk"`
+	ID           string   `json:"id"`
+	OrderID      string   `json:"order_id"`
+	CustomerID   string   `json:"customer_id"`
+	CustomerName string   `json:"customer_name"`
+	Trigger      Trigger  `json:"trigger"`
+	Class        string   `json:"exception_class"`
+	AlsoDetected []string `json:"also_detected"`
+	Severity     string   `json:"severity"`
+	Revenue      float64  `json:"revenue_exposure"`
+	SLARisk      string   `json:"sla_risk"`
+	// CustomerTier, Site (ship-from) and PromisedDate (the requested ship
+	// date, YYYY-MM-DD) are what the supervisor's queue ranks and filters by.
+	CustomerTier string `json:"customer_tier,omitempty"`
+	Site         string `json:"site,omitempty"`
+	PromisedDate string `json:"promised_date,omitempty"`
+	// Learned is what people's decisions in similar past cases said about
+	// the proposed actions (see Learning).
+	Learned []Learned `json:"learned,omitempty"`
+	// TraceID is the OpenTelemetry trace of the investigation, when traced.
+	TraceID       string        `json:"trace_id,omitempty"`
 	Summary       string        `json:"summary"`
 	Facts         []Fact        `json:"facts"`
 	Calls         []tools.Call  `json:"tool_calls"`

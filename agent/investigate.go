@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 	"regexp"
 	"strings"
 	"time"
@@ -41,6 +43,9 @@ type Investigator struct {
 	// for suggesting ids written without their prefix or separators; nil
 	// asks the ERP for some when it can list them (connectors.OrderSampler).
 	OrderExamples []string
+	// Learning, when set, ranks the proposals by how people decided on
+	// them in similar past cases (before the guard decides them).
+	Learning *Learning
 }
 
 // maxOrderExamples is how many real ids a finder learns the shapes from.
@@ -70,6 +75,9 @@ func (inv *Investigator) Investigate(ctx context.Context, t Trigger) (*Case, err
 	if err != nil {
 		return nil, err
 	}
+	ctx, span := tracer().Start(ctx, "exdesk.investigate", trace.WithAttributes(
+		attribute.String("exdesk.order_id", orderID), attribute.String("exdesk.trigger", t.Type)))
+	defer span.End()
 	// One read-through view per investigation: the planner's tools and the
 	// guard's decisions never fetch the same entity twice. Execute keeps
 	// reading inv.Systems, so its re-check before executing sees fresh data.
@@ -130,15 +138,33 @@ func (inv *Investigator) Investigate(ctx context.Context, t Trigger) (*Case, err
 	if c.AlsoDetected == nil {
 		c.AlsoDetected = []string{}
 	}
+	if sc := span.SpanContext(); sc.IsValid() {
+		c.TraceID = sc.TraceID().String()
+	}
+	span.SetAttributes(attribute.String("exdesk.class", c.Class), attribute.String("exdesk.planner", c.Planner))
 	if inv.NewID != nil {
 		c.ID = inv.NewID(orderID)
 	} else {
 		c.ID = randomID(orderID)
 	}
-	if err := decide(ctx, sys, guard, c, o, draft.Proposals); err != nil {
+	props := draft.Proposals
+	if inv.Learning != nil {
+		learned, notes, err := inv.Learning.Apply(ctx, o, c.Class, props)
+		if err != nil {
+			// Past decisions only rank; without them the case is decided as drafted.
+			c.Learned = []Learned{{Note: "past decisions not read: " + err.Error()}}
+		} else {
+			props, c.Learned = learned, notes
+		}
+	}
+	if err := decide(ctx, sys, guard, c, o, props); err != nil {
 		return nil, err
 	}
 	c.Severity, c.Revenue, c.SLARisk = severity(o, cust, c.OpenedAt)
+	c.CustomerTier, c.Site = string(cust.Tier), o.ShipFrom
+	if !o.RequestedShipDate.IsZero() {
+		c.PromisedDate = o.RequestedShipDate.String()
+	}
 	c.Summary = strings.TrimSpace(c.Summary + " " + recommendation(c))
 	c.Calls = calls.List()
 	c.Duration = time.Since(began)
@@ -192,7 +218,9 @@ func decide(ctx context.Context, sys connectors.Systems, guard *policy.Guard, c 
 				continue
 			}
 		}
-		d, err := guard.Check(ctx, a, p.Confidence)
+		gctx, gspan := GuardSpan(ctx, a)
+		d, err := guard.Check(gctx, a, p.Confidence)
+		EndGuardSpan(gspan, d, err)
 		if err != nil {
 			var nf *connectors.NotFoundError
 			switch {

@@ -2,8 +2,11 @@ package casework
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 	"time"
 
 	"github.com/exdesk/exdesk/agent"
@@ -81,7 +84,13 @@ type Result struct {
 // superseded and re-proposed for that role), blocked never. The approval
 // is a compare-and-set and the execution is claimed once, so any number of
 // clicks, people or replicas execute an action at most once.
-func (d *Desk) Approve(ctx context.Context, proposalID string, who Approver) (Result, error) {
+func (d *Desk) Approve(ctx context.Context, proposalID string, who Approver) (res Result, err error) {
+	ctx, span := d.decisionTrace(ctx, "exdesk.approve", proposalID, who)
+	defer func() { span.SetAttributes(attribute.String("exdesk.result", string(res.Kind))); endSpan(span, err) }()
+	return d.approve(ctx, proposalID, who)
+}
+
+func (d *Desk) approve(ctx context.Context, proposalID string, who Approver) (Result, error) {
 	p, done, err := d.decidable(ctx, proposalID, who, "approve")
 	if done != nil || err != nil {
 		return *done, err
@@ -115,7 +124,23 @@ func (d *Desk) Approve(ctx context.Context, proposalID string, who Approver) (Re
 }
 
 // Reject is a person's rejection of a pending proposal, with their reason.
-func (d *Desk) Reject(ctx context.Context, proposalID string, who Approver, reason string) (Result, error) {
+func (d *Desk) Reject(ctx context.Context, proposalID string, who Approver, reason string) (res Result, err error) {
+	ctx, span := d.decisionTrace(ctx, "exdesk.reject", proposalID, who)
+	defer func() { span.SetAttributes(attribute.String("exdesk.result", string(res.Kind))); endSpan(span, err) }()
+	return d.reject(ctx, proposalID, who, reason)
+}
+
+// decisionTrace starts a person's decision's span in its case's trace.
+func (d *Desk) decisionTrace(ctx context.Context, name, proposalID string, who Approver) (context.Context, trace.Span) {
+	caseID := ""
+	if p, err := d.st.GetProposal(ctx, proposalID); err == nil {
+		caseID = p.CaseID
+	}
+	return d.caseTrace(ctx, name, caseID, d.traceOf(ctx, caseID),
+		attribute.String("exdesk.proposal_id", proposalID), attribute.String("enduser.id", who.ID), attribute.String("exdesk.surface", who.Surface))
+}
+
+func (d *Desk) reject(ctx context.Context, proposalID string, who Approver, reason string) (Result, error) {
 	p, done, err := d.decidable(ctx, proposalID, who, "reject")
 	if done != nil || err != nil {
 		return *done, err
@@ -377,7 +402,11 @@ func (d *Desk) execute(ctx context.Context, a connectors.Action, conf float64, a
 	case fr.Outcome == policy.Approval && (approver == nil || !approver.holds(ctx, fr.Role)):
 		return nil, &fr, &RoleError{Role: fr.Role, Reason: fr.Reason}
 	}
-	e, err := d.sys.Executor.Execute(ctx, a)
+	xctx, xspan := tracer().Start(ctx, "connector.execute "+a.Type, trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attribute.String("exdesk.action.type", a.Type), attribute.String("exdesk.order_id", a.OrderID),
+			attribute.String("exdesk.proposal_id", a.ID)))
+	e, err := d.sys.Executor.Execute(xctx, a)
+	endSpan(xspan, err)
 	if err != nil {
 		return nil, &fr, fmt.Errorf("executing %s: %w", a, err)
 	}
@@ -445,7 +474,7 @@ func (d *Desk) finish(ctx context.Context, p store.Proposal, by string, e *conne
 			}
 			return enqueue(ctx, tx, p.CaseID, store.OutboxCaseNote, note)
 		}
-		if err := tx.FinishExecution(ctx, p.ID, store.ExecSucceeded, mustJSON(e), ""); err != nil {
+		if err := tx.FinishExecution(ctx, p.ID, store.ExecSucceeded, executionResult(e, fr), ""); err != nil {
 			return err
 		}
 		if err := tx.Transition(ctx, p.ID, store.Approved, store.Executed, by, ""); err != nil {
@@ -475,9 +504,24 @@ func (d *Desk) finish(ctx context.Context, p store.Proposal, by string, e *conne
 		return res
 	}
 	res.Kind, res.Proposal.State = Executed, store.Executed
-	d.log.Info("action executed", "proposal", p.ID, "case", p.CaseID, "by", by, "detail", e.Detail, "replayed", e.Replayed)
+	d.log.Info("action executed", "proposal", p.ID, "case", p.CaseID, "by", by, "detail", e.Detail, "replayed", e.Replayed, "trace_id", TraceID(ctx))
 	d.remember(ctx, p.CaseID)
 	return res
+}
+
+// ExecutionResult is what a succeeded execution stores: the connector's
+// execution and, beside its fields, the money the action moved.
+type ExecutionResult struct {
+	*connectors.Execution
+	Effect *Effect `json:"effect,omitempty"`
+}
+
+func executionResult(e *connectors.Execution, fr *Fresh) json.RawMessage {
+	r := ExecutionResult{Execution: e}
+	if fr != nil {
+		r.Effect = fr.Effect
+	}
+	return mustJSON(r)
 }
 
 // ActorExecutor records the outcome of executions.

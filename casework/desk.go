@@ -161,23 +161,55 @@ func (a Approver) holds(ctx context.Context, role string) bool {
 type Fresh struct {
 	policy.Decision
 	FactsDigest string `json:"facts_digest"`
+	// Effect is the money the action moves, from the same facts; nil for
+	// actions that move none. The KPIs add it up (expedite spend, margin
+	// protected by price corrections).
+	Effect *Effect `json:"effect,omitempty"`
+}
+
+// Effect is the money an action moves, in currency units.
+type Effect struct {
+	// ExpediteCost is what expedite_shipment adds to freight.
+	ExpediteCost float64 `json:"expedite_cost,omitempty"`
+	// MarginProtected is what correct_price adds back to the order's
+	// lines: (new price − current price) × qty when the price goes up.
+	MarginProtected float64 `json:"margin_protected,omitempty"`
+}
+
+// effectOf reads the money an action moves from the guard's facts.
+func effectOf(a connectors.Action, f policy.Facts) *Effect {
+	switch a.Type {
+	case connectors.ActExpediteShipment:
+		return &Effect{ExpediteCost: connectors.FromCents(int64(f.Expedite.Cost))}
+	case connectors.ActCorrectPrice:
+		price, _ := a.Args["price"].(float64)
+		up := policy.MoneyOf(price) - f.Price.Current
+		if up <= 0 {
+			return nil
+		}
+		return &Effect{MarginProtected: connectors.FromCents(int64(up) * int64(f.Price.Qty))}
+	}
+	return nil
 }
 
 // fresh decides a on current data. An action that no longer fits the order
 // wraps policy.ErrInvalidAction; an unknown order wraps
 // connectors.ErrNotFound.
 func (d *Desk) fresh(ctx context.Context, a connectors.Action, confidence float64) (Fresh, error) {
-	f, err := d.guard.Facts(ctx, a, confidence)
+	gctx, span := agent.GuardSpan(ctx, a)
+	f, err := d.guard.Facts(gctx, a, confidence)
 	if err != nil {
+		agent.EndGuardSpan(span, policy.Decision{}, err)
 		return Fresh{}, err
 	}
 	dec := d.guard.Engine().Decide(f)
+	agent.EndGuardSpan(span, dec, nil)
 	b, err := json.Marshal(f)
 	if err != nil {
 		return Fresh{}, fmt.Errorf("encoding facts of %s: %w", a, err)
 	}
 	sum := sha256.Sum256(b)
-	return Fresh{Decision: dec, FactsDigest: hex.EncodeToString(sum[:])}, nil
+	return Fresh{Decision: dec, FactsDigest: hex.EncodeToString(sum[:]), Effect: effectOf(a, f)}, nil
 }
 
 // audit builds an audit entry with JSON data.

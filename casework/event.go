@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/exdesk/exdesk/agent"
 	"github.com/exdesk/exdesk/connectors"
@@ -60,7 +61,24 @@ type EventResult struct {
 // It is safe to call again for an event it handled: the event id is
 // unique in the store, so a redelivery only finishes what an interrupted
 // delivery left undone.
-func (d *Desk) HandleEvent(ctx context.Context, ev connectors.Event) (EventResult, error) {
+func (d *Desk) HandleEvent(ctx context.Context, ev connectors.Event) (res EventResult, err error) {
+	caseID, traceID := "", ""
+	if sc, err := d.openCase(ctx, ev.OrderID); err == nil && sc != nil {
+		caseID, traceID = sc.ID, d.traceOf(ctx, sc.ID)
+	}
+	ctx, span := d.caseTrace(ctx, "exdesk.case.event "+ev.Type, caseID, traceID,
+		attribute.String("exdesk.order_id", ev.OrderID), attribute.String("exdesk.event_id", ev.ID))
+	defer func() {
+		span.SetAttributes(attribute.String("exdesk.outcome", string(res.Outcome)))
+		endSpan(span, err)
+		if err == nil {
+			d.log.Debug("event handled", "event_id", ev.ID, "order", ev.OrderID, "case", res.CaseID, "outcome", res.Outcome, "trace_id", TraceID(ctx))
+		}
+	}()
+	return d.handleEvent(ctx, ev)
+}
+
+func (d *Desk) handleEvent(ctx context.Context, ev connectors.Event) (EventResult, error) {
 	if ce, err := d.st.FindCaseEvent(ctx, ev.ID); err == nil {
 		// Recorded by an earlier delivery, in the case it opened or
 		// joined: finish what it may have left undone there.

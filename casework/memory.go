@@ -15,6 +15,16 @@ import (
 type MemorySearch struct {
 	Store    store.CaseMemory
 	Embedder store.Embedder
+	// Decisions, when set, fills each past case's Decisions with what
+	// people decided on its proposals (the outcomes the planner learns
+	// from; see agent.Learning).
+	Decisions DecisionReader
+}
+
+// DecisionReader reads the proposals of past cases; store.Store
+// implements it.
+type DecisionReader interface {
+	CaseProposals(ctx context.Context, caseIDs []string) ([]store.Proposal, error)
 }
 
 var (
@@ -40,7 +50,39 @@ func (m *MemorySearch) Similar(ctx context.Context, text, class, customerID stri
 			Similarity: max(0, 1-s.Distance), SameClass: s.SameClass, SameCustomer: s.SameCustomer,
 		})
 	}
+	if m.Decisions != nil && len(out) > 0 {
+		if err := m.fillDecisions(ctx, out); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
+}
+
+// fillDecisions adds what people decided on each past case's proposals:
+// approvals, executions, failures and rejections by someone other than
+// the policy or exdesk itself.
+func (m *MemorySearch) fillDecisions(ctx context.Context, cases []tools.PastCase) error {
+	ids := make([]string, len(cases))
+	at := make(map[string]int, len(cases))
+	for i, c := range cases {
+		ids[i], at[c.CaseID] = c.CaseID, i
+	}
+	ps, err := m.Decisions.CaseProposals(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("case memory: decisions: %w", err)
+	}
+	for _, p := range ps {
+		if !store.HumanDecision(p) {
+			continue
+		}
+		i := at[p.CaseID]
+		d := tools.PastDecision{Action: p.Action.Type, State: string(p.State), Role: p.Role, By: p.DecidedBy, At: p.DecidedAt}
+		if p.State == store.Rejected {
+			d.Reason = p.Note
+		}
+		cases[i].Decisions = append(cases[i].Decisions, d)
+	}
+	return nil
 }
 
 // Remember stores a resolved case so later cases can find it.

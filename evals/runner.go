@@ -42,7 +42,10 @@ var ErrAborted = errors.New("eval run aborted")
 
 // Run investigates and scores every loaded case. A malformed case is
 // reported as errored; the run goes on. Run fails only when a planner error
-// is fatal (Options.Fatal) or ctx ends.
+// is fatal (Options.Fatal) or ctx ends. When ctx ends, Run returns, with
+// the error (which wraps ErrAborted and ctx's error), a partial report of
+// the cases that finished before it ended — fewer than were loaded — for
+// the caller to show as partial; it is not a report of the suite.
 func Run(ctx context.Context, cases []Loaded, opts Options) (*Report, error) {
 	if opts.Planner == nil || opts.Policy == nil {
 		return nil, errors.New("evals: Options.Planner and Options.Policy are required")
@@ -54,9 +57,14 @@ func Run(ctx context.Context, cases []Loaded, opts Options) (*Report, error) {
 	}
 	began := time.Now()
 	results := make([][]CaseResult, len(cases))
+	// finished marks the runs that ended on their own, not cut short by
+	// ctx's end.
+	finished := make([][]bool, len(cases))
 	for i := range results {
 		results[i] = make([]CaseResult, epochs)
+		finished[i] = make([]bool, epochs)
 	}
+	parent := ctx
 	type job struct{ i, epoch int }
 	jobs := make(chan job)
 	var (
@@ -81,6 +89,7 @@ func Run(ctx context.Context, cases []Loaded, opts Options) (*Report, error) {
 					cancel()
 				}
 				results[j.i][j.epoch] = r
+				finished[j.i][j.epoch] = err == nil && (r.Error == "" || parent.Err() == nil)
 				if opts.Progress != nil {
 					opts.Progress(int(done.Add(1)), total)
 				}
@@ -90,6 +99,9 @@ func Run(ctx context.Context, cases []Loaded, opts Options) (*Report, error) {
 feed:
 	for e := range epochs {
 		for i := range cases {
+			if ctx.Err() != nil {
+				break feed // no more once ctx ended, though a worker is free
+			}
 			select {
 			case jobs <- job{i, e}:
 			case <-ctx.Done():
@@ -102,24 +114,31 @@ feed:
 	if fatal != nil {
 		return nil, fmt.Errorf("%w: %w", ErrAborted, fatal)
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrAborted, err)
-	}
 	rep := &Report{Format: ReportFormat, Planner: opts.Planner.Name(), PolicyVersion: opts.Policy.Version()}
 	if epochs > 1 {
 		rep.Epochs = epochs
 	}
-	for _, rs := range results {
+	for i, rs := range results {
+		// A case counts when its first run finished; of the others, the
+		// runs that finished.
+		if !finished[i][0] {
+			continue
+		}
 		r := rs[0]
 		if epochs > 1 {
-			for _, x := range rs {
-				r.EpochPasses = append(r.EpochPasses, x.Pass)
+			for e, x := range rs {
+				if finished[i][e] {
+					r.EpochPasses = append(r.EpochPasses, x.Pass)
+				}
 			}
 		}
 		rep.Cases = append(rep.Cases, r)
 	}
 	rep.Metrics = metrics(rep.Cases, epochs)
 	rep.Metrics.DurationMS = float64(time.Since(began).Microseconds()) / 1000
+	if err := parent.Err(); err != nil {
+		return rep, fmt.Errorf("%w: %w", ErrAborted, err)
+	}
 	return rep, nil
 }
 

@@ -2,6 +2,7 @@ package evals_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -141,6 +142,43 @@ func BenchmarkEval1000(b *testing.B) {
 	for b.Loop() {
 		if _, err := evals.Run(context.Background(), many, evals.Options{Planner: agent.Playbook{}, Policy: engine}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// A run that ctx ends returns the cases that finished as a partial report,
+// with an error saying it was aborted; cases cut short are not in it.
+func TestRunInterruptedReturnsPartialReport(t *testing.T) {
+	loaded, err := evals.LoadDir("cases")
+	if err != nil {
+		t.Fatal(err)
+	}
+	engine, err := policy.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, epochs := range []int{1, 3} {
+		ctx, cancel := context.WithCancel(context.Background())
+		rep, err := evals.Run(ctx, loaded, evals.Options{Planner: agent.Playbook{}, Policy: engine, Workers: 2, Epochs: epochs,
+			Progress: func(done, _ int) {
+				if done == 3 {
+					cancel()
+				}
+			}})
+		cancel()
+		if !errors.Is(err, evals.ErrAborted) || !errors.Is(err, context.Canceled) {
+			t.Fatalf("epochs %d: err = %v, want ErrAborted and context.Canceled", epochs, err)
+		}
+		if rep == nil || len(rep.Cases) == 0 || len(rep.Cases) >= len(loaded) {
+			t.Fatalf("epochs %d: partial report of %v cases, want some of %d", epochs, rep, len(loaded))
+		}
+		if rep.Metrics.Cases != len(rep.Cases) {
+			t.Errorf("epochs %d: metrics count %d cases, the report has %d", epochs, rep.Metrics.Cases, len(rep.Cases))
+		}
+		for _, c := range rep.Cases {
+			if strings.Contains(c.Error, "context canceled") {
+				t.Errorf("epochs %d: %s was cut short but reported: %s", epochs, c.ID, c.Error)
+			}
 		}
 	}
 }

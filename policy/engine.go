@@ -32,10 +32,6 @@ var defaultYAML []byte
 // DefaultName is the name of the embedded default policy.
 const DefaultName = "default.yaml"
 
-// EnvVar names the environment variable that points at a policy file
-// overriding the embedded default.
-const EnvVar = "EXDESK_POLICY"
-
 // Engine is a compiled policy: every rule's condition and reason compiled
 // once at load. It is immutable and safe for concurrent use.
 type Engine struct {
@@ -163,19 +159,6 @@ func LoadFile(path string) (*Engine, error) {
 		e.warns[i].File = path
 	}
 	return e, nil
-}
-
-// FromEnv loads the file named by EXDESK_POLICY, or the embedded default
-// when the variable is unset or empty.
-func FromEnv() (*Engine, error) {
-	if p := strings.TrimSpace(os.Getenv(EnvVar)); p != "" {
-		e, err := LoadFile(p)
-		if err != nil {
-			return nil, fmt.Errorf("%s=%s: %w", EnvVar, p, err)
-		}
-		return e, nil
-	}
-	return Default()
 }
 
 // Load compiles a policy file named name (the name is used in errors and

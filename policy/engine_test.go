@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -153,30 +152,6 @@ func TestEngineAccessors(t *testing.T) {
 	want := []string{"compliance_officer", "cs_supervisor", "finance_director", "finance_supervisor", "logistics_supervisor", "planner", "pricing_manager"}
 	if got := e.Roles(); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("Roles() = %v", got)
-	}
-}
-
-func TestFromEnv(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "mine.yaml")
-	if err := os.WriteFile(p, DefaultSource(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv(EnvVar, p)
-	e, err := FromEnv()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasPrefix(e.Version(), "mine.yaml@") {
-		t.Errorf("Version() = %q, want the override", e.Version())
-	}
-	t.Setenv(EnvVar, filepath.Join(dir, "missing.yaml"))
-	if _, err := FromEnv(); err == nil || !strings.Contains(err.Error(), "missing.yaml") {
-		t.Errorf("FromEnv with a missing file: %v", err)
-	}
-	t.Setenv(EnvVar, "")
-	if e, err := FromEnv(); err != nil || !strings.HasPrefix(e.Version(), DefaultName) {
-		t.Errorf("FromEnv without override: %v %v", e, err)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 
 	"github.com/exdesk/exdesk/agent"
 	"github.com/exdesk/exdesk/casework"
+	"github.com/exdesk/exdesk/queue"
 	"github.com/exdesk/exdesk/store"
 )
 
@@ -90,6 +92,13 @@ type Options struct {
 	// DrainEvery is how often the outbox is polled for cases other
 	// replicas stored (default 1s; a local change wakes the drainer at once).
 	DrainEvery time.Duration
+	// Queue, when set, answers "/exdesk queue" (store.Store implements it).
+	Queue queue.Store
+	// Today is the business date the queue counts promised dates from
+	// (default: the wall clock).
+	Today func() time.Time
+	// ConsoleURL, when set, links queue entries to the console.
+	ConsoleURL string
 	// FoldAfter is the backlog of new cases for one channel above which
 	// they are folded into one message per class, most urgent first
 	// (default 5).
@@ -116,6 +125,9 @@ type Bot struct {
 	drainEvery  time.Duration
 	foldAfter   int
 	wake        chan struct{}
+	cases       queue.Store
+	today       func() time.Time
+	consoleURL  string
 	drainMu     sync.Mutex
 	queue       chan job
 	base        context.Context
@@ -180,6 +192,7 @@ func New(o Options) (*Bot, error) {
 		log:    o.Log, m: o.Metrics, workTimeout: o.WorkTimeout, now: o.Now, instance: o.Instance,
 		drainEvery: o.DrainEvery, foldAfter: o.FoldAfter, wake: make(chan struct{}, 1),
 		queue: make(chan job, o.QueueSize),
+		cases: o.Queue, today: o.Today, consoleURL: strings.TrimRight(o.ConsoleURL, "/"),
 	}
 	b.auth = NewAuthorizer(o.Config, groupsOf{o.Slack}, 5*time.Minute)
 	b.out = &Outbox{Interval: o.ChannelInterval, Log: o.Log,
@@ -194,6 +207,11 @@ func New(o Options) (*Bot, error) {
 
 // Metrics returns the bot's metrics.
 func (b *Bot) Metrics() *Metrics { return b.m }
+
+// Authorizer is the bot's role check (the config's roles, user groups
+// resolved through Slack and cached): other surfaces, such as the console,
+// share it so a person holds the same roles everywhere.
+func (b *Bot) Authorizer() *Authorizer { return b.auth }
 
 // Ready checks Redis and the store.
 func (b *Bot) Ready(ctx context.Context) error {
@@ -293,11 +311,13 @@ func (g groupsOf) GetUserGroupMembersContext(ctx context.Context, group string) 
 // post sends a message through the channel's queue and returns its ts.
 func (b *Bot) post(ctx context.Context, channel string, opts ...slack.MsgOption) (string, error) {
 	var ts string
+	ctx, span := slackSpan(ctx, "chat.postMessage", channel)
 	err := b.out.Do(ctx, channel, func(ctx context.Context) error {
 		var err error
 		_, ts, err = b.slack.PostMessageContext(ctx, channel, opts...)
 		return err
 	})
+	endSlackSpan(span, err)
 	if err != nil {
 		b.m.SlackFailure.WithLabelValues("chat.postMessage").Inc()
 		return "", fmt.Errorf("chat.postMessage to %s: %w", channel, err)
@@ -306,10 +326,12 @@ func (b *Bot) post(ctx context.Context, channel string, opts ...slack.MsgOption)
 }
 
 func (b *Bot) update(ctx context.Context, channel, ts string, opts ...slack.MsgOption) error {
+	ctx, span := slackSpan(ctx, "chat.update", channel)
 	err := b.out.Do(ctx, channel, func(ctx context.Context) error {
 		_, _, _, err := b.slack.UpdateMessageContext(ctx, channel, ts, opts...)
 		return err
 	})
+	endSlackSpan(span, err)
 	if err != nil {
 		b.m.SlackFailure.WithLabelValues("chat.update").Inc()
 		return fmt.Errorf("chat.update %s/%s: %w", channel, ts, err)

@@ -361,3 +361,41 @@ func isChannelID(s string) bool {
 func isTeamID(s string) bool {
 	return len(s) > 1 && (s[0] == 'T' || s[0] == 'E') && strings.ToUpper(s) == s
 }
+
+// RoleNames returns every role the config names (those with holders and
+// those they include), sorted.
+func (c *Config) RoleNames() []string {
+	var out []string
+	for name, r := range c.Roles {
+		if !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+		for _, inc := range r.Includes {
+			if !slices.Contains(out, inc) {
+				out = append(out, inc)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// RolesOf returns the roles user holds (directly, through a user group,
+// or through a role that includes them), sorted. It is the role check
+// every surface shares: Slack approvals, /exdesk queue and the console.
+// It fails closed: a group that cannot be resolved grants nothing, and its
+// error is returned with the roles found.
+func (a *Authorizer) RolesOf(ctx context.Context, user string) ([]string, error) {
+	var out []string
+	var firstErr error
+	for _, r := range a.cfg.RoleNames() {
+		ok, err := a.Allowed(ctx, user, r)
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		if ok {
+			out = append(out, r)
+		}
+	}
+	return out, firstErr
+}

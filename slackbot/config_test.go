@@ -114,3 +114,35 @@ func TestInProcessRedisNeedsItsPassword(t *testing.T) {
 		t.Fatalf("listens on %s, not loopback", c.Options().Addr)
 	}
 }
+
+func TestRolesOf(t *testing.T) {
+	cfg, err := ParseConfig([]byte(`
+roles:
+  finance_supervisor:
+    users: [U0SUP]
+    groups: [S0FIN]
+  finance_director: [U0DIR, finance_supervisor]
+  planner: [U0PLAN]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := NewAuthorizer(cfg, fakeGroups{"S0FIN": {"U0GRP"}}, 0)
+	tests := []struct {
+		user string
+		want []string
+	}{
+		{"U0DIR", []string{"finance_director", "finance_supervisor"}},
+		{"U0SUP", []string{"finance_supervisor"}},
+		{"U0GRP", []string{"finance_supervisor"}},
+		{"U0PLAN", []string{"planner"}},
+		{"U0NOBODY", nil},
+		{"", nil},
+	}
+	for _, tc := range tests {
+		got, err := a.RolesOf(context.Background(), tc.user)
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("RolesOf(%s) = %v, %v; want %v", tc.user, got, err, tc.want)
+		}
+	}
+}

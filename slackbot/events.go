@@ -81,6 +81,9 @@ func (b *Bot) acceptCommand(ctx context.Context, cmd slack.SlashCommand) (string
 	if text == "" || strings.EqualFold(text, "help") {
 		return commandUsage(cmd.Command), http.StatusOK, "ok"
 	}
+	if strings.EqualFold(text, "queue") {
+		return b.queueCommand(ctx, cmd.UserID), http.StatusOK, "ok"
+	}
 	if cmd.TriggerID != "" {
 		first, err := b.mem.Claim(ctx, "command", cmd.TriggerID)
 		if err != nil {

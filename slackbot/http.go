@@ -142,7 +142,7 @@ func commandUsage(cmd string) string {
 	if cmd == "" {
 		cmd = "/exdesk"
 	}
-	return "Ask about an order: `" + cmd + " SO-10042` or `" + cmd + " why is SO-10042 blocked?`"
+	return "Ask about an order: `" + cmd + " SO-10042` or `" + cmd + " why is SO-10042 blocked?`; `" + cmd + " queue` lists what waits on your roles"
 }
 
 func trimMention(text string) string {

@@ -15,6 +15,7 @@ type Store interface {
 	Outbox
 	CaseMemory
 	SourceState
+	Reports
 
 	// InTx runs fn in one transaction: every write fn makes through tx is
 	// committed together, or none is when fn returns an error (which InTx

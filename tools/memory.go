@@ -25,6 +25,20 @@ type PastCase struct {
 	Similarity   float64   `json:"similarity" desc:"1 identical … 0 unrelated"`
 	SameClass    bool      `json:"same_class"`
 	SameCustomer bool      `json:"same_customer"`
+	// Decisions are what people decided on the case's proposed actions,
+	// when the memory knows them.
+	Decisions []PastDecision `json:"decisions,omitempty"`
+}
+
+// PastDecision is a person's decision on an action proposed in a past
+// case.
+type PastDecision struct {
+	Action string    `json:"action" desc:"the action type"`
+	State  string    `json:"state" desc:"approved, executed, failed or rejected"`
+	Role   string    `json:"role,omitempty"`
+	By     string    `json:"by"`
+	Reason string    `json:"reason,omitempty" desc:"the approver's reason, for a rejection"`
+	At     time.Time `json:"at"`
 }
 
 // CaseMemory finds resolved cases similar to a text, same class first.

@@ -66,12 +66,14 @@ func (r *Registry) Infos() ([]Info, error) {
 // The call is recorded in log when log is not nil.
 func (r *Registry) Call(ctx context.Context, log *Calls, name string, args json.RawMessage) (id string, out any, err error) {
 	id = log.start(name, args)
+	ctx, span := startSpan(ctx, name)
 	began := time.Now()
 	defer func() {
 		if p := recover(); p != nil {
 			err = &ToolError{Tool: name, Code: CodeFailed, Message: fmt.Sprintf("internal error: %v", p)}
 		}
 		log.finish(id, out, err, time.Since(began))
+		endSpan(span, id, err)
 	}()
 	h, ok := r.byName[name]
 	if !ok {
@@ -87,9 +89,11 @@ func (r *Registry) Call(ctx context.Context, log *Calls, name string, args json.
 // Call calls one tool handle with JSON arguments and records the call.
 func (tb *Toolbox) Call(ctx context.Context, log *Calls, h Handle, args json.RawMessage) (string, any, error) {
 	id := log.start(h.Name(), args)
+	ctx, span := startSpan(ctx, h.Name())
 	began := time.Now()
 	out, err := h.CallJSON(ctx, args)
 	log.finish(id, out, err, time.Since(began))
+	endSpan(span, id, err)
 	return id, out, err
 }
 
@@ -101,9 +105,11 @@ func Run[In, Out any](ctx context.Context, log *Calls, t *Tool[In, Out], in In) 
 		args, _ = json.Marshal(in)
 	}
 	id := log.start(t.Name(), args)
+	ctx, span := startSpan(ctx, t.Name())
 	began := time.Now()
 	out, err := t.Invoke(ctx, in)
 	log.finish(id, out, err, time.Since(began))
+	endSpan(span, id, err)
 	return out, id, err
 }
 

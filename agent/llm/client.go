@@ -34,7 +34,13 @@ type completer interface {
 // complete sends one request, retrying 429s, 5xx, timeouts and network
 // errors with exponential backoff (honouring Retry-After) up to
 // cfg.MaxRetries times, within ctx.
-func (p *Planner) complete(ctx context.Context, req openai.ChatCompletionRequest) (openai.ChatCompletionResponse, error) {
+func (p *Planner) complete(ctx context.Context, req openai.ChatCompletionRequest) (resp openai.ChatCompletionResponse, err error) {
+	ctx, span := startSpan(ctx, req.Model)
+	defer func() { endSpan(span, resp, err) }()
+	return p.completeRetrying(ctx, req)
+}
+
+func (p *Planner) completeRetrying(ctx context.Context, req openai.ChatCompletionRequest) (openai.ChatCompletionResponse, error) {
 	var lastErr error
 	for attempt := 0; ; attempt++ {
 		rctx, cancel := context.WithTimeout(ctx, p.cfg.RequestTimeout)

@@ -4,11 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/exdesk/exdesk/agent"
-	"github.com/exdesk/exdesk/policy"
 	"github.com/spf13/cobra"
 )
 
@@ -28,62 +26,56 @@ separators is suggested.`,
   EXDESK_ERP_TOKEN=… exdesk ask --connectors rest:https://mw.example.com/exdesk "why is SO/2026/0390 blocked?"
   exdesk ask "what about SO-100004 and SO-100031?"
   exdesk ask --json "SO-100004" > case.json`)
-	source := fs.String("connectors", envOr(e, "EXDESK_CONNECTORS", "sim"), connectorsHelp)
+	source := fs.String("connectors", e.cfg.Connectors, connectorsHelp)
 	seed := fs.Int64("seed", 1, "simulation seed (with --connectors sim)")
 	orders := fs.Int("orders", 2000, "orders in the simulated day (with --connectors sim)")
 	asJSON := fs.Bool("json", false, "print the case as JSON")
-	plannerName := fs.String("planner", "playbook", "planner: playbook, or llm (OPENAI_API_KEY / OPENAI_BASE_URL, EXDESK_MODEL)")
+	plannerName := fs.String("planner", e.cfg.Planner, "planner: playbook, or llm (OPENAI_API_KEY / OPENAI_BASE_URL, EXDESK_MODEL)")
 	policyFile := fs.String("policy", "", "policy file (default: $EXDESK_POLICY, else the shipped policy)")
-	orderHint := fs.String("order-id-hint", envOr(e, "EXDESK_ORDER_ID_HINT", ""), "regular expression of the usual shape of order ids, e.g. 'SO-\\d+' (a hint: other tokens are still looked up in the ERP)")
+	orderHint := fs.String("order-id-hint", e.cfg.OrderIDHint, "regular expression of the usual shape of order ids, e.g. 'SO-\\d+'; env EXDESK_ORDER_ID_HINT (a hint: other tokens are still looked up in the ERP)")
 	c.RunE = runE(func(ctx context.Context, args []string) int {
-		var hint *regexp.Regexp
-		if *orderHint != "" {
-			var err error
-			if hint, err = regexp.Compile(*orderHint); err != nil {
-				fmt.Fprintf(e.stderr, "exdesk ask: --order-id-hint: %v\n", err)
-				return exitUsage
-			}
+		r := reporter{e: e, name: "ask", json: *asJSON}
+		hint, err := e.cfg.orderHint(*orderHint)
+		if err != nil {
+			return r.fail(exitUsage, "%v", err)
 		}
 		question := strings.TrimSpace(strings.Join(args, " "))
 		if question == "" {
-			fmt.Fprintln(e.stderr, `exdesk ask: ask a question about an order, e.g. exdesk ask "why is SO-100004 blocked?"`)
-			return exitUsage
+			return r.fail(exitUsage, `ask a question about an order, e.g. exdesk ask "why is SO-100004 blocked?"`)
 		}
-		engine, err := loadPolicy(e, *policyFile)
+		engine, err := e.cfg.policy(*policyFile)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "exdesk ask: %v\n", err)
-			return exitHarness
+			return r.fail(exitHarness, "%v", err)
 		}
-		planner, err := plannerFor(*plannerName)
+		planner, err := e.cfg.planner(*plannerName)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "exdesk ask: %v\n", err)
-			return exitUsage
+			return r.fail(exitUsage, "%v", err)
 		}
 		set, err := openConnectors(ctx, e, *source, *seed, *orders)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "exdesk ask: %v\n", err)
-			return exitHarness
+			return r.fail(exitHarness, "%v", err)
 		}
 		sys := set.Systems
-		inv := &agent.Investigator{Planner: planner, Fallback: agent.Playbook{}, Systems: sys, Guard: policy.NewGuard(engine, sys),
-			OrderHint: hint}
+		inv := newInvestigator(investigatorConfig{Systems: sys, Engine: engine, Planner: planner, OrderHint: hint})
 		// Every order the question names is answered; ids of any shape are
 		// confirmed in the ERP, and near misses suggested.
 		found, err := inv.FindOrders(ctx, question)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "exdesk ask: %v\n", err)
-			return exitHarness
+			return r.fail(exitHarness, "%v", err)
 		}
 		if err := found.Err(); err != nil {
-			fmt.Fprintf(e.stdout, "I can't answer that: %s\n", strings.TrimPrefix(strings.TrimPrefix(err.Error(), agent.ErrUnknownOrder.Error()+": "), agent.ErrNoOrder.Error()+": "))
+			msg := strings.TrimPrefix(strings.TrimPrefix(err.Error(), agent.ErrUnknownOrder.Error()+": "), agent.ErrNoOrder.Error()+": ")
+			if *asJSON {
+				return r.fail(exitHarness, "I can't answer that: %s", msg)
+			}
+			fmt.Fprintln(e.stdout, e.style(e.stdout).wrap("I can't answer that: "+msg, "", ""))
 			return exitHarness
 		}
 		var cases []*agent.Case
 		for _, id := range found.OrderIDs {
 			c, err := inv.Investigate(ctx, agent.Trigger{Type: agent.TriggerQuestion, Question: question, OrderID: id})
 			if err != nil {
-				fmt.Fprintf(e.stderr, "exdesk ask: %v\n", err)
-				return exitHarness
+				return r.fail(exitHarness, "%v", err)
 			}
 			cases = append(cases, c)
 		}
@@ -99,11 +91,12 @@ separators is suggested.`,
 			}
 			return exitOK
 		}
+		st := e.style(e.stdout)
 		for _, c := range cases {
-			printThread(e.stdout, c, nil, nil)
+			printThread(e.stdout, st, c, nil, nil)
 		}
 		for _, s := range found.Suggestions {
-			fmt.Fprintf(e.stdout, "%s is not an order id; did you mean %s?\n", s.Token, s.OrderID)
+			fmt.Fprintln(e.stdout, st.wrap(fmt.Sprintf("%s is not an order id; did you mean %s?", s.Token, s.OrderID), "", ""))
 		}
 		return exitOK
 	})

@@ -38,7 +38,7 @@ needs it, and a SQLite file without it uses the key file beside it
   DATABASE_URL=postgres://exdesk@db/exdesk EXDESK_AUDIT_KEY_FILE=/run/secrets/audit-key exdesk audit verify`)
 	fs = c.PersistentFlags()
 	dbPath := fs.String("db", "exdesk.db", "SQLite store file when DATABASE_URL is not set")
-	checkpoint := fs.String("checkpoint", e.getenv("EXDESK_AUDIT_CHECKPOINT"),
+	checkpoint := fs.String("checkpoint", e.cfg.AuditCheckpoint,
 		"verify against, or checkpoint: write, this checkpoint file (default $EXDESK_AUDIT_CHECKPOINT)")
 	sub := func(name, short string, run func(ctx context.Context, st store.Store, args []string) int) *cobra.Command {
 		sc := &cobra.Command{Use: name, Short: short, Args: cobra.NoArgs}

@@ -23,7 +23,7 @@ const connectorsHelp = "systems to read: sim, recorded:PATH, rest:URL, or per sy
 // openConnectors opens the systems a command reads and prints
 // composition's warnings.
 func openConnectors(ctx context.Context, e *env, spec string, seed int64, orders int) (*compose.Set, error) {
-	set, err := compose.Open(ctx, spec, compose.Options{Getenv: e.getenv, Seed: seed, Orders: orders})
+	set, err := compose.Open(ctx, spec, compose.Options{Getenv: e.cfg.Getenv, Seed: seed, Orders: orders})
 	if err != nil {
 		return nil, err
 	}
@@ -74,9 +74,9 @@ token. SIGINT/SIGTERM stop it.`,
 			return exitHarness
 		}
 		log := slog.New(slog.NewJSONHandler(e.stderr, nil))
-		srv := &http.Server{Handler: rest.NewServer(set.Systems, rest.ServerOptions{Token: e.getenv("EXDESK_SERVE_TOKEN")}),
+		srv := &http.Server{Handler: rest.NewServer(set.Systems, rest.ServerOptions{Token: e.cfg.ServeToken}),
 			ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
-		log.Info("serving exdesk.systems/v1", "addr", ln.Addr().String(), "from", *from, "auth", e.getenv("EXDESK_SERVE_TOKEN") != "")
+		log.Info("serving exdesk.systems/v1", "addr", ln.Addr().String(), "from", *from, "auth", e.cfg.ServeToken != "")
 		errc := make(chan error, 1)
 		go func() { errc <- srv.Serve(ln) }()
 		select {
@@ -144,7 +144,7 @@ EXDESK_<SYSTEM>_TOKEN or OAuth client credentials (--system picks which).`,
 			fmt.Fprintln(e.stderr, "exdesk connectors check: give at least one id to read (--order SO-1)")
 			return exitUsage
 		}
-		hc, token, err := compose.HTTPClient(ctx, *system, compose.Options{Getenv: e.getenv})
+		hc, token, err := compose.HTTPClient(ctx, *system, compose.Options{Getenv: e.cfg.Getenv})
 		if err != nil {
 			fmt.Fprintf(e.stderr, "exdesk connectors check: %v\n", err)
 			return exitHarness

@@ -212,7 +212,7 @@ func TestConnectorsServeCommand(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
 	var out, errOut strings.Builder
-	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &syncWriter{b: &errOut}, getenv: func(string) string { return "" }}
+	e := newEnv(strings.NewReader(""), &out, &syncWriter{b: &errOut}, func(string) string { return "" })
 	go func() {
 		done <- run(ctx, e, []string{"connectors", "serve", "--from", "sim", "--orders", "60", "--addr", "127.0.0.1:0"})
 	}()

@@ -36,22 +36,28 @@ threads would read; approval actions wait in a list; a KPI table closes the run.
 	seed := fs.Int64("seed", 1, "simulation seed: the same seed gives the same day")
 	threads := fs.Int("threads", 4, "print this many case threads in full")
 	quiet := fs.Bool("quiet", false, "no progress bar")
-	plannerName := fs.String("planner", "playbook", "planner: playbook, or llm (OPENAI_API_KEY / OPENAI_BASE_URL, EXDESK_MODEL)")
+	plannerName := fs.String("planner", e.cfg.Planner, "planner: playbook, or llm (OPENAI_API_KEY / OPENAI_BASE_URL, EXDESK_MODEL)")
 	policyFile := fs.String("policy", "", "policy file (default: $EXDESK_POLICY, else the shipped policy)")
 	interactive := fs.Bool("interactive", false, "after the day, approve or reject the waiting actions at a prompt")
 	as := fs.String("as", "", "with --interactive: the roles you hold, comma-separated (default: every role of the policy)")
-	source := fs.String("connectors", envOr(e, "EXDESK_CONNECTORS", "sim"), connectorsHelp+"; other than sim, the simulated day's events are investigated through them (serve it with exdesk connectors serve --from sim)")
+	source := fs.String("connectors", e.cfg.Connectors, connectorsHelp+"; other than sim, the simulated day's events are investigated through them (serve it with exdesk connectors serve --from sim)")
 	c.RunE = runE(func(ctx context.Context, args []string) int {
 		if *orders <= 0 {
 			fmt.Fprintln(e.stderr, "exdesk demo: --orders must be positive")
 			return exitUsage
 		}
-		engine, err := loadPolicy(e, *policyFile)
+		engine, err := e.cfg.policy(*policyFile)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
 			return exitHarness
 		}
-		planner, err := plannerFor(*plannerName)
+		// --as is checked before the day runs, not after it.
+		roles, err := approverRoles(*as, engine.Roles())
+		if err != nil {
+			fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
+			return exitUsage
+		}
+		planner, err := e.cfg.planner(*plannerName)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
 			return exitUsage
@@ -88,11 +94,15 @@ threads would read; approval actions wait in a list; a KPI table closes the run.
 			*seed, *orders, len(events), s.Options().Day)
 		var bar *progress
 		if !*quiet {
-			bar = newProgress(e.stderr, "day")
+			bar = newProgress(e, e.stderr, "day")
 		}
+		ui := e.style(e.stdout)
 		k := newKPIs()
 		printed := 0
 		var out strings.Builder
+		// processed counts the events handled, ordersSeen the orders whose
+		// order_created event was, for the figures of an interrupted day.
+		processed, ordersSeen := 0, 0
 		for i, ev := range events {
 			if ctx.Err() != nil {
 				break
@@ -101,6 +111,13 @@ threads would read; approval actions wait in a list; a KPI table closes the run.
 			t0 := time.Now()
 			res, err := desk.HandleEvent(ctx, ev)
 			took := time.Since(t0)
+			if err != nil && ctx.Err() != nil {
+				break // cut short by the interrupt: not counted
+			}
+			processed = i + 1
+			if ev.Type == connectors.EventOrderCreated {
+				ordersSeen++
+			}
 			bar.set(i+1, len(events))
 			if err != nil {
 				k.errors++
@@ -114,7 +131,7 @@ threads would read; approval actions wait in a list; a KPI table closes the run.
 			case casework.OutcomeOpened:
 				k.record(res, took, injectedFor(s, ev.OrderID))
 				if printed < *threads {
-					printThread(&out, res.Case, res.Executed, res.ExecErr)
+					printThread(&out, ui, res.Case, res.Executed, res.ExecErr)
 					printed++
 				}
 			case casework.OutcomeCorrelated:
@@ -128,18 +145,28 @@ threads would read; approval actions wait in a list; a KPI table closes the run.
 		fmt.Fprint(e.stdout, out.String())
 		k.elapsed = time.Since(began)
 		k.orders = *orders
-		if err := k.loadPending(ctx, st); err != nil {
+		interrupted := ctx.Err() != nil
+		figures := ctx // the store is read for the figures even after an interrupt
+		if interrupted {
+			figures = context.WithoutCancel(ctx)
+			k.partial = fmt.Sprintf("partial: %s of %s orders (%s of %s events) processed before the interrupt; the figures below cover those only.",
+				thousands(ordersSeen), thousands(*orders), thousands(processed), thousands(len(events)))
+			k.orders = ordersSeen
+		}
+		if err := k.loadPending(figures, st); err != nil {
 			fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
 			return exitHarness
 		}
-		k.print(e.stdout)
+		k.print(e.stdout, ui)
+		if interrupted {
+			return exitInterrupted
+		}
 		if *interactive {
-			roles := engine.Roles()
-			if *as != "" {
-				roles = strings.Split(*as, ",")
-			}
-			approvals := &terminalApprovals{desk: desk, in: e.stdin, out: e.stdout, roles: roles, pending: k.pending}
+			approvals := newTerminalApprovals(desk, e.stdin, e.stdout, ui, roles, k.pending)
 			if err := approvals.run(ctx); err != nil {
+				if ctx.Err() != nil {
+					return exitInterrupted
+				}
 				fmt.Fprintf(e.stderr, "exdesk demo: %v\n", err)
 				return exitHarness
 			}
@@ -160,13 +187,14 @@ type kpis struct {
 	durations                               []time.Duration
 	elapsed                                 time.Duration
 	agree, labelled                         int
+	// partial, when the day was interrupted, says how much of it ran.
+	partial string
 }
 
 // pendingApproval is an action waiting for a person at the end of the day.
 type pendingApproval struct {
 	proposal store.Proposal
 	what     string
-	decided  string
 }
 
 func newKPIs() *kpis {
@@ -225,7 +253,12 @@ func (k *kpis) cases() int {
 	return n
 }
 
-func (k *kpis) print(w io.Writer) {
+// print writes the day's figures: tables, and prose wrapped at st's
+// width; an interrupted day's figures are marked partial.
+func (k *kpis) print(w io.Writer, st style) {
+	if k.partial != "" {
+		fmt.Fprintf(w, "%s\n\n", st.wrap(st.yellow(k.partial), "", ""))
+	}
 	fmt.Fprintln(w, "Exceptions by class")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "class\tcases\t%% of orders\t\n")
@@ -238,14 +271,16 @@ func (k *kpis) print(w io.Writer) {
 	tw.Flush()
 
 	fmt.Fprintln(w, "\nTop action by guard outcome")
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	var table strings.Builder
+	tw = tabwriter.NewWriter(&table, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "outcome\tcases\t\n")
 	fmt.Fprintf(tw, "auto\t%d\t  (executed %d)\n", k.outcomes[policy.Auto], k.executed)
 	fmt.Fprintf(tw, "approval\t%d\t\n", k.outcomes[policy.Approval])
 	fmt.Fprintf(tw, "blocked\t%d\t\n", k.outcomes[policy.Blocked])
 	tw.Flush()
-	fmt.Fprintf(w, "%s had an action the guard blocked (shown with its reason, below the ones that can proceed).\n",
-		plural(k.blocked, "case", "cases"))
+	fmt.Fprint(w, paintOutcomes(table.String(), st))
+	fmt.Fprintln(w, st.wrap(fmt.Sprintf("%s had an action the guard blocked (shown with its reason, below the ones that can proceed).",
+		plural(k.blocked, "case", "cases")), "", ""))
 
 	roles := map[string]int{}
 	for _, p := range k.pending {
@@ -260,17 +295,17 @@ func (k *kpis) print(w io.Writer) {
 	for i, r := range names {
 		parts[i] = fmt.Sprintf("%s %d", strings.ReplaceAll(r, "_", " "), roles[r])
 	}
-	fmt.Fprintf(w, "\nApprovals waiting: %d", len(k.pending))
+	waiting := fmt.Sprintf("Approvals waiting: %d", len(k.pending))
 	if len(parts) > 0 {
-		fmt.Fprintf(w, " (%s)", strings.Join(parts, " · "))
+		waiting += fmt.Sprintf(" (%s)", strings.Join(parts, " · "))
 	}
-	fmt.Fprintln(w)
+	fmt.Fprintf(w, "\n%s\n", st.wrap(waiting, "", "  "))
 	for i, p := range k.pending {
 		if i == 5 {
 			fmt.Fprintf(w, "  … and %d more\n", len(k.pending)-5)
 			break
 		}
-		fmt.Fprintf(w, "  %s: %s (%s)\n", p.proposal.CaseID, p.what, p.proposal.Role)
+		fmt.Fprintln(w, st.wrap(fmt.Sprintf("%s: %s (%s)", p.proposal.CaseID, p.what, p.proposal.Role), "  ", "    "))
 	}
 
 	d := slices.Clone(k.durations)
@@ -293,4 +328,20 @@ func (k *kpis) print(w io.Writer) {
 		fmt.Fprintf(tw, "class agrees with the simulator\t%.1f%%\t  (%d of %d cases)\n", 100*float64(k.agree)/float64(k.labelled), k.agree, k.labelled)
 	}
 	tw.Flush()
+}
+
+// paintOutcomes colours the outcome that starts each row of a table (the
+// tabwriter has aligned it already: colour codes would count as width).
+func paintOutcomes(table string, st style) string {
+	lines := strings.SplitAfter(table, "\n")
+	for i, line := range lines {
+		cell := strings.TrimLeft(line, " ")
+		for _, o := range []policy.Outcome{policy.Auto, policy.Approval, policy.Blocked} {
+			if strings.HasPrefix(cell, string(o)+" ") {
+				pad := line[:len(line)-len(cell)]
+				lines[i] = pad + st.outcome(o, string(o)) + cell[len(o):]
+			}
+		}
+	}
+	return strings.Join(lines, "")
 }

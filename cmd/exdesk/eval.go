@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
-	"os"
 	"regexp"
 	"runtime"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/exdesk/exdesk/agent"
@@ -26,12 +28,12 @@ const (
 // evalParams are eval's settings, one field per flag, so the command's
 // logic (evalCommand) does not depend on how flags are parsed.
 type evalParams struct {
-	Cases, Report, JUnit, Compare string
-	Planner, Record, Replay       string
-	Policy, Filter, OnlyFailing   string
-	Output                        string // text or json
-	Workers, Epochs               int
-	Quiet                         bool
+	Cases, Report, JUnit, HTML, Compare string
+	Planner, Record, Replay             string
+	Policy, Filter, OnlyFailing         string
+	Output                              string // text or json
+	Workers, Epochs                     int
+	Quiet                               bool
 }
 
 func evalCmd(e *env) *cobra.Command {
@@ -58,6 +60,7 @@ miss, a bad flag value).`,
 	fs.StringVar(&p.Cases, "cases", "", "directory of *.json case files (or one file)")
 	fs.StringVar(&p.Report, "report", "", "write the exdesk.report/v1 report to this file (optional)")
 	fs.StringVar(&p.JUnit, "junit", "", "also write JUnit XML for CI to this file")
+	fs.StringVar(&p.HTML, "html", "", "also write a static, self-contained HTML report (scorecard per class, failing cases, flips against --compare) to this file")
 	fs.StringVar(&p.Compare, "compare", "", "baseline report: print cases whose result flipped")
 	fs.StringVar(&p.Filter, "filter", "", "run only the cases whose id or title matches this regular expression")
 	fs.StringVar(&p.OnlyFailing, "only-failing", "", "baseline report: rerun only the cases that failed or errored in it")
@@ -70,9 +73,9 @@ miss, a bad flag value).`,
 	fs.BoolVar(&p.Quiet, "quiet", false, "no progress bar")
 	fs.StringVar(&p.Policy, "policy", "", "policy file (default: $EXDESK_POLICY, else the shipped policy)")
 	c.RunE = runE(func(ctx context.Context, args []string) int {
+		r := reporter{e: e, name: "eval", json: p.Output == "json"}
 		if len(args) > 0 {
-			fmt.Fprintf(e.stderr, "exdesk eval: unexpected argument %q; name the cases with --cases DIR\n", args[0])
-			return exitUsage
+			return r.fail(exitUsage, "unexpected argument %q; name the cases with --cases DIR", args[0])
 		}
 		return evalCommand(ctx, e, p)
 	})
@@ -106,14 +109,13 @@ func (p evalParams) check() error {
 
 // evalCommand runs an eval with settings p.
 func evalCommand(ctx context.Context, e *env, p evalParams) int {
+	r := reporter{e: e, name: "eval", json: p.Output == "json"}
 	if err := p.check(); err != nil {
-		fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
-		return exitUsage
+		return r.fail(exitUsage, "%v", err)
 	}
-	engine, err := loadPolicy(e, p.Policy)
+	engine, err := e.cfg.policy(p.Policy)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
-		return exitHarness
+		return r.fail(exitHarness, "%v", err)
 	}
 	var (
 		planner agent.Planner
@@ -122,8 +124,7 @@ func evalCommand(ctx context.Context, e *env, p evalParams) int {
 	if p.Planner == "llm" {
 		lp, err = newLLMSetup(e, p.Record, p.Replay)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
-			return exitHarness
+			return r.fail(exitHarness, "%v", err)
 		}
 		defer func() {
 			if err := lp.stop(); err != nil {
@@ -131,46 +132,40 @@ func evalCommand(ctx context.Context, e *env, p evalParams) int {
 			}
 		}()
 		planner = lp.planner
-	} else if planner, err = plannerFor(p.Planner); err != nil {
-		fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
-		return exitUsage
+	} else if planner, err = e.cfg.planner(p.Planner); err != nil {
+		return r.fail(exitUsage, "%v", err)
 	}
 	// Baselines are read before anything is written: --report may name
 	// the same file, to compare against the previous run and replace it.
 	var base, rerun *evals.Report
 	if p.Compare != "" {
 		if base, err = evals.ReadReport(p.Compare); err != nil {
-			fmt.Fprintf(e.stderr, "exdesk eval: --compare: %v\n", err)
-			return exitHarness
+			return r.fail(exitHarness, "--compare: %v", err)
 		}
 	}
 	if p.OnlyFailing != "" {
 		if rerun, err = evals.ReadReport(p.OnlyFailing); err != nil {
-			fmt.Fprintf(e.stderr, "exdesk eval: --only-failing: %v\n", err)
-			return exitHarness
+			return r.fail(exitHarness, "--only-failing: %v", err)
 		}
 	}
 	loaded, err := evals.LoadDir(p.Cases)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
-		return exitHarness
+		return r.fail(exitHarness, "%v", err)
 	}
 	all := len(loaded)
 	if p.Filter != "" {
 		if loaded = evals.Select(loaded, regexp.MustCompile(p.Filter)); len(loaded) == 0 {
-			fmt.Fprintf(e.stderr, "exdesk eval: --filter %q matches no case id or title of the %d cases in %s\n", p.Filter, all, p.Cases)
-			return exitUsage
+			return r.fail(exitUsage, "--filter %q matches no case id or title of the %d cases in %s", p.Filter, all, p.Cases)
 		}
 	}
 	if rerun != nil {
 		if loaded = evals.FailingIn(loaded, rerun); len(loaded) == 0 {
-			fmt.Fprintf(e.stderr, "exdesk eval: nothing to rerun: no case of %s failed or errored in %s\n", p.Cases, p.OnlyFailing)
-			return exitOK
+			return r.fail(exitOK, "nothing to rerun: no case of %s failed or errored in %s", p.Cases, p.OnlyFailing)
 		}
 	}
 	var bar *progress
 	if !p.Quiet {
-		bar = newProgress(e.stderr, "eval")
+		bar = newProgress(e, e.stderr, "eval")
 	}
 	opts := evals.Options{Planner: planner, Fallback: agent.Playbook{}, Policy: engine, Workers: p.Workers, Epochs: p.Epochs,
 		Fatal: func(err error) bool { return errors.Is(err, llm.ErrReplayMiss) }}
@@ -179,9 +174,11 @@ func evalCommand(ctx context.Context, e *env, p evalParams) int {
 	}
 	rep, err := evals.Run(ctx, loaded, opts)
 	bar.finish()
+	if err != nil && ctx.Err() != nil && rep != nil {
+		return evalInterrupted(e, r, p, rep, len(loaded)*p.Epochs)
+	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
-		return exitHarness
+		return r.fail(exitHarness, "%v", err)
 	}
 	if lp != nil {
 		rep.Model, rep.PromptVersion = lp.planner.Model(), lp.planner.PromptVersion()
@@ -192,14 +189,17 @@ func evalCommand(ctx context.Context, e *env, p evalParams) int {
 	}
 	if p.Report != "" {
 		if err := rep.WriteFile(p.Report); err != nil {
-			fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
-			return exitHarness
+			return r.fail(exitHarness, "%v", err)
 		}
 	}
 	if p.JUnit != "" {
 		if err := evals.WriteJUnit(p.JUnit, rep); err != nil {
-			fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
-			return exitHarness
+			return r.fail(exitHarness, "%v", err)
+		}
+	}
+	if p.HTML != "" {
+		if err := evals.WriteHTMLFile(p.HTML, rep, base); err != nil {
+			return r.fail(exitHarness, "--html: %v", err)
 		}
 	}
 	if p.Output == "json" {
@@ -209,39 +209,15 @@ func evalCommand(ctx context.Context, e *env, p evalParams) int {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(rep); err != nil {
-			fmt.Fprintf(e.stderr, "exdesk eval: %v\n", err)
-			return exitHarness
+			return r.fail(exitHarness, "%v", err)
 		}
-	} else {
-		evals.WriteFailures(e.stdout, rep)
-		if err := evals.WriteScorecard(e.stdout, rep); err != nil {
-			return exitHarness
-		}
-		if rep.Comparison != nil {
-			fmt.Fprintln(e.stdout)
-			evals.WriteComparison(e.stdout, *rep.Comparison)
-		}
+	} else if err := writeEvalText(e.stdout, e.style(e.stdout), rep); err != nil {
+		return exitHarness
 	}
 	if evals.Failing(rep) {
 		return exitFailed
 	}
 	return exitOK
-}
-
-// plannerFor returns the named planner. The llm planner reads
-// OPENAI_API_KEY, OPENAI_BASE_URL and EXDESK_MODEL from the process.
-func plannerFor(name string) (agent.Planner, error) {
-	switch name {
-	case "playbook", "":
-		return agent.Playbook{}, nil
-	case "llm":
-		cfg, err := llm.ConfigFromEnv(os.Getenv)
-		if err != nil {
-			return nil, err
-		}
-		return llm.New(cfg)
-	}
-	return nil, fmt.Errorf("unknown planner %q; use playbook or llm", name)
 }
 
 // llmSetup is the llm planner of an eval run, recording or replaying.
@@ -253,7 +229,7 @@ type llmSetup struct {
 // newLLMSetup configures the llm planner from the environment. Replaying
 // needs no endpoint or key: the model defaults to the recorded one.
 func newLLMSetup(e *env, record, replay string) (*llmSetup, error) {
-	cfg, err := llm.ConfigFromEnv(e.getenv)
+	cfg, err := e.cfg.LLM, e.cfg.LLMErr
 	if err != nil && (replay == "" || !errors.Is(err, llm.ErrNotConfigured)) {
 		return nil, err
 	}
@@ -269,7 +245,7 @@ func newLLMSetup(e *env, record, replay string) (*llmSetup, error) {
 			return nil, err
 		}
 		if meta, err := llm.ReadMeta(replay); err == nil {
-			if e.getenv("EXDESK_MODEL") == "" && meta.Model != "" {
+			if e.cfg.Model == "" && meta.Model != "" {
 				cfg.Model = meta.Model
 			}
 			if meta.PromptVersion != "" {
@@ -299,4 +275,105 @@ func (s *llmSetup) stop() error {
 		return nil
 	}
 	return s.rec.Stop()
+}
+
+// evalInterrupted reports a run that Ctrl-C stopped: the cases that
+// finished, as text marked partial, and on stderr how far it got. The
+// report format (exdesk.report/v1) has no mark for a partial run, so no
+// report, JUnit file or JSON report is written: a partial one would read
+// as the whole suite's. With -o json, how far it got is the JSON error
+// object on stdout. The exit status is 130.
+func evalInterrupted(e *env, r reporter, p evalParams, rep *evals.Report, total int) int {
+	runs := len(rep.Cases)
+	if p.Epochs > 1 {
+		runs = 0
+		for _, c := range rep.Cases {
+			runs += max(len(c.EpochPasses), 1)
+		}
+	}
+	what := "cases"
+	if p.Epochs > 1 {
+		what = "case runs"
+	}
+	partial := fmt.Sprintf("partial: %s of %s %s finished before the interrupt", thousands(runs), thousands(total), what)
+	var unwritten []string
+	for _, f := range []struct{ flag, path string }{{"--report", p.Report}, {"--junit", p.JUnit}} {
+		if f.path != "" {
+			unwritten = append(unwritten, f.flag+" "+f.path)
+		}
+	}
+	if p.Output == "json" {
+		unwritten = append(unwritten, "-o json")
+	}
+	note := partial
+	if len(unwritten) > 0 {
+		note += "; not written (the report format has no mark for a partial run): " + strings.Join(unwritten, ", ")
+	}
+	if p.Output == "json" {
+		return r.fail(exitInterrupted, "%s", note)
+	}
+	fmt.Fprintf(e.stderr, "exdesk eval: %s\n", note)
+	st := e.style(e.stdout)
+	if err := writeEvalText(e.stdout, st, rep); err != nil {
+		return exitHarness
+	}
+	fmt.Fprintln(e.stdout, st.wrap(st.yellow(partial+"; the figures above cover those only."), "", ""))
+	return exitInterrupted
+}
+
+// writeEvalText writes a run's text output: each failing case with
+// expected against actual, the scorecard, the summary and any comparison.
+// On a terminal FAIL and ERROR are red and passes green, and failure
+// lines wrap under their indent.
+func writeEvalText(w io.Writer, st style, rep *evals.Report) error {
+	var failures strings.Builder
+	evals.WriteFailures(&failures, rep)
+	for _, line := range strings.Split(strings.TrimSuffix(failures.String(), "\n"), "\n") {
+		if line == "" {
+			continue
+		}
+		const indent = "      "
+		switch {
+		case strings.HasPrefix(line, "FAIL "), strings.HasPrefix(line, "ERROR "):
+			tag, text, _ := strings.Cut(line, " ")
+			line = st.wrap(st.red(tag)+" "+text, "", indent)
+		case strings.HasPrefix(line, indent):
+			line = st.wrap(strings.TrimPrefix(line, indent), indent, indent+"  ")
+		}
+		fmt.Fprintln(w, line)
+	}
+	var card strings.Builder
+	if err := evals.WriteScorecard(&card, rep); err != nil {
+		return err
+	}
+	summary := evals.Summary(rep)
+	fmt.Fprint(w, strings.Replace(card.String(), summary, paintSummary(summary, st), 1))
+	if rep.Comparison != nil {
+		var cmp strings.Builder
+		evals.WriteComparison(&cmp, *rep.Comparison)
+		text := cmp.String()
+		if st.color {
+			text = regressions.ReplaceAllStringFunc(text, st.red)
+			text = fixed.ReplaceAllStringFunc(text, st.green)
+		}
+		fmt.Fprintln(w)
+		fmt.Fprint(w, text)
+	}
+	return nil
+}
+
+var (
+	summaryCount = regexp.MustCompile(`\b(\d+) (passed|failed|errored)\b`)
+	regressions  = regexp.MustCompile(`(?m)^regressions \(\d+\):`)
+	fixed        = regexp.MustCompile(`(?m)^fixed \(\d+\):`)
+)
+
+// paintSummary colours "21 passed, 1 failed, 1 errored": passes green,
+// failures and errors red, a zero count plain.
+func paintSummary(summary string, st style) string {
+	return summaryCount.ReplaceAllStringFunc(summary, func(m string) string {
+		sub := summaryCount.FindStringSubmatch(m)
+		n, _ := strconv.Atoi(sub[1])
+		return st.count(n, sub[2], sub[2] == "passed")
+	})
 }

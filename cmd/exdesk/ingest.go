@@ -46,7 +46,7 @@ cannot be mapped are reported and skipped, the others published.`,
 	direction := fs.String("direction", "", "with --format x12: 856 ship notices are outbound (default) or inbound (supplier ASNs)")
 	skipBad := fs.Bool("skip-bad", false, "publish the good lines even when some are bad (bad ones are reported)")
 	quiet := fs.Bool("quiet", false, "no progress bar")
-	stream := fs.String("stream", streamFromEnv(e), "the ingest stream (EXDESK_STREAM)")
+	stream := fs.String("stream", e.cfg.Stream, "the ingest stream (EXDESK_STREAM)")
 	c.RunE = runE(func(ctx context.Context, args []string) int {
 		if len(args) != 1 {
 			fmt.Fprintln(e.stderr, "exdesk ingest: give one FILE.jsonl (or - for stdin); see exdesk ingest --help")
@@ -102,7 +102,7 @@ cannot be mapped are reported and skipped, the others published.`,
 		pub := ingest.NewPublisher(rdb, ingest.PublisherOptions{Names: ingest.Names{Stream: *stream}})
 		var bar *progress
 		if !*quiet {
-			bar = newProgress(e.stderr, "ingest")
+			bar = newProgress(e, e.stderr, "ingest")
 		}
 		const chunk = 2000
 		total := ingest.Result{}
@@ -203,7 +203,7 @@ func readJSONL(r io.Reader) ([]connectors.Event, []string, error) {
 // ingestRedis connects to REDIS_URL, which the commands that talk to
 // other replicas need (an in-process server would be this process's alone).
 func ingestRedis(ctx context.Context, e *env) (*redis.Client, error) {
-	u := e.getenv("REDIS_URL")
+	u := e.cfg.RedisURL
 	if u == "" {
 		return nil, errors.New("REDIS_URL is not set: this command shares the ingest stream with exdesk serve/worker replicas through Redis (scripts/services.sh start; export $(scripts/services.sh env))")
 	}
@@ -217,12 +217,4 @@ func ingestRedis(ctx context.Context, e *env) (*redis.Client, error) {
 		return nil, fmt.Errorf("redis %s: %w", opt.Addr, err)
 	}
 	return c, nil
-}
-
-// streamFromEnv is EXDESK_STREAM, or the default ingest stream.
-func streamFromEnv(e *env) string {
-	if s := e.getenv("EXDESK_STREAM"); s != "" {
-		return s
-	}
-	return ingest.DefaultStream
 }

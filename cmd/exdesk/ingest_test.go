@@ -19,7 +19,7 @@ import (
 func runExdesk(t *testing.T, vars map[string]string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}
+	e := newEnv(strings.NewReader(""), &out, &errb, func(k string) string { return vars[k] })
 	code := run(context.Background(), e, args)
 	return code, out.String(), errb.String()
 }

@@ -49,7 +49,7 @@ func fakeModel(t *testing.T) *httptest.Server {
 func runCmd(t *testing.T, envs map[string]string, args ...string) (int, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(k string) string { return envs[k] }}
+	e := newEnv(strings.NewReader(""), &out, &errOut, func(k string) string { return envs[k] })
 	code := run(context.Background(), e, args)
 	return code, out.String() + errOut.String()
 }

@@ -14,6 +14,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -42,6 +43,17 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// terminal reports whether w is a terminal and its width in columns
+	// (0 when unknown); nil: nothing is (tests pretend with a func).
+	terminal func(w io.Writer) (width int, ok bool)
+	// cfg is the configuration read from getenv once (newEnv, or run).
+	cfg *config
+}
+
+// newEnv returns the environment of a run, its configuration read from
+// getenv.
+func newEnv(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *env {
+	return &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, cfg: loadConfig(getenv)}
 }
 
 // Short descriptions, shared by the command list and each command's help.
@@ -57,6 +69,8 @@ const (
 	shortServe      = "run the Slack app: questions in threads, case posts, in-thread approvals"
 	shortPrompts    = "show the LLM planner's rendered system prompt"
 	shortConnectors = "serve the exdesk.systems/v1 contract or check an implementation"
+	shortCases      = "list open cases by priority, as the console's queue and /exdesk queue rank them"
+	shortReport     = "compute the KPIs over a window (text, JSON, HTML) or post the weekly digest to Slack"
 )
 
 func main() {
@@ -65,12 +79,16 @@ func main() {
 	// go-redis prints connection-pool chatter on its own; it belongs in the
 	// debug log, not on a user's terminal.
 	redis.SetLogger(redisLog{})
-	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	e := newEnv(os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	e.terminal = fdTerminal
 	os.Exit(run(ctx, e, os.Args[1:]))
 }
 
 // run runs the command line args and returns the exit status.
 func run(ctx context.Context, e *env, args []string) int {
+	if e.cfg == nil {
+		e.cfg = loadConfig(e.getenv)
+	}
 	root := rootCmd(e)
 	root.SetArgs(args)
 	root.SetIn(e.stdin)
@@ -91,12 +109,16 @@ func run(ctx context.Context, e *env, args []string) int {
 	case err != nil:
 		// A usage error cobra found (unknown command or flag, bad args):
 		// one line, and where to read more.
-		fmt.Fprintf(e.stderr, "exdesk: %v\n", err)
+		help := "exdesk --help"
+		name := "exdesk"
 		if cmd, _, ferr := root.Find(args); ferr == nil && cmd != root {
-			fmt.Fprintf(e.stderr, "see 'exdesk %s --help'\n", strings.TrimPrefix(cmd.CommandPath(), "exdesk "))
-		} else {
-			fmt.Fprintln(e.stderr, "see 'exdesk --help'")
+			name = strings.TrimPrefix(cmd.CommandPath(), "exdesk ")
+			help = "exdesk " + name + " --help"
 		}
+		if wantsJSON(args) {
+			return reporter{e: e, name: name, json: true}.fail(exitUsage, "%v (see '%s')", err, help)
+		}
+		fmt.Fprintf(e.stderr, "exdesk: %v\nsee '%s'\n", err, help)
 		return exitUsage
 	}
 	if ctx.Err() != nil {
@@ -128,10 +150,10 @@ verify, connectors check); 1 a harness or usage error; 130 interrupted.`,
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return err })
 	root.AddCommand(demoCmd(e), askCmd(e), evalCmd(e), policyCmd(e), ingestCmd(e), workerCmd(e), migrateCmd(e),
-		auditCmd(e), serveCmd(e), promptsCmd(e), connectorsCmd(e), versionCmd(e))
+		auditCmd(e), serveCmd(e), promptsCmd(e), casesCmd(e), reportCmd(e), connectorsCmd(e), versionCmd(e))
 	shorts := map[string]string{"demo": shortDemo, "ask": shortAsk, "eval": shortEval, "policy": shortPolicy, "ingest": shortIngest,
 		"worker": shortWorker, "migrate": shortMigrate, "audit": shortAudit, "serve": shortServe, "prompts": shortPrompts,
-		"connectors": shortConnectors}
+		"connectors": shortConnectors, "cases": shortCases, "report": shortReport}
 	for _, c := range root.Commands() {
 		if s, ok := shorts[c.Name()]; ok && c.Short == "" {
 			c.Short = s
@@ -180,4 +202,56 @@ type redisLog struct{}
 
 func (redisLog) Printf(ctx context.Context, format string, v ...any) {
 	slog.DebugContext(ctx, "redis: "+fmt.Sprintf(format, v...))
+}
+
+// reporter writes a command's errors: "exdesk <command>: <message>" on
+// stderr, or, when the command's output is JSON (ask --json, eval -o json,
+// policy --format json), one object on stdout that a script can read:
+//
+//	{"error": {"command": "ask", "message": "…", "exit_code": 1}}
+//
+// Either way the exit status is non-zero.
+type reporter struct {
+	e    *env
+	name string // the command path below exdesk: "ask", "policy test"
+	json bool
+}
+
+// jsonError is the object reporter writes in JSON mode.
+type jsonError struct {
+	Error struct {
+		Command  string `json:"command"`
+		Message  string `json:"message"`
+		ExitCode int    `json:"exit_code"`
+	} `json:"error"`
+}
+
+// fail reports the error formatted from format and a and returns code.
+func (r reporter) fail(code int, format string, a ...any) int {
+	msg := fmt.Sprintf(format, a...)
+	if !r.json {
+		fmt.Fprintf(r.e.stderr, "exdesk %s: %s\n", r.name, msg)
+		return code
+	}
+	var je jsonError
+	je.Error.Command, je.Error.Message, je.Error.ExitCode = r.name, msg, code
+	b, _ := json.Marshal(je)
+	fmt.Fprintf(r.e.stdout, "%s\n", b)
+	return code
+}
+
+// wantsJSON reports whether args ask for JSON output, for errors found
+// before the command's own flags are parsed (an unknown flag).
+func wantsJSON(args []string) bool {
+	for i, a := range args {
+		switch a {
+		case "--json", "--json=true", "-o=json", "--output=json", "--format=json", "-ojson":
+			return true
+		case "-o", "--output", "--format":
+			if i+1 < len(args) && args[i+1] == "json" {
+				return true
+			}
+		}
+	}
+	return false
 }

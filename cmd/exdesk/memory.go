@@ -12,8 +12,8 @@ import (
 // embedderFor is the case-memory embedder: the configured model on the
 // OpenAI-compatible endpoint, or the local feature-hashing embedder.
 func embedderFor(e *env) store.Embedder {
-	if m := e.getenv("EXDESK_EMBEDDING_MODEL"); m != "" {
-		return embed.NewOpenAI(e.getenv("OPENAI_BASE_URL"), e.getenv("OPENAI_API_KEY"), m)
+	if m := e.cfg.EmbeddingModel; m != "" {
+		return embed.NewOpenAI(e.cfg.LLM.BaseURL, e.cfg.LLM.APIKey, m)
 	}
 	return embed.NewHashing(0)
 }

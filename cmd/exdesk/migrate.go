@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"os"
 
 	"github.com/exdesk/exdesk/store"
@@ -40,14 +41,14 @@ key.`,
   exdesk migrate --db /var/lib/exdesk/exdesk.db --to 1`)
 	dbPath := fs.String("db", "exdesk.db", "SQLite store file when DATABASE_URL is not set")
 	to := fs.Int("to", 0, "migrate up to this version only (0: all)")
-	appRole := fs.String("app-role", e.getenv("EXDESK_DB_APP_ROLE"), "PostgreSQL: the application's role, granted only what it needs (default $EXDESK_DB_APP_ROLE)")
+	appRole := fs.String("app-role", e.cfg.DBAppRole, "PostgreSQL: the application's role, granted only what it needs (default $EXDESK_DB_APP_ROLE)")
 	c.RunE = runE(func(ctx context.Context, args []string) int {
 		var (
 			m    migrator
 			kind string
 			err  error
 		)
-		if u := e.getenv("DATABASE_URL"); u != "" {
+		if u := e.cfg.DatabaseURL; u != "" {
 			kind = "postgres"
 			m, err = postgres.Open(ctx, u, postgres.Options{NoMigrate: true, SchemaOnly: true, AppRole: *appRole})
 		} else {
@@ -58,6 +59,9 @@ key.`,
 			m, err = sqlite.Open(ctx, *dbPath, sqlite.Options{NoMigrate: true})
 		}
 		if err != nil {
+			if kind == "postgres" {
+				err = postgresError(err)
+			}
 			fmt.Fprintf(e.stderr, "exdesk migrate: opening the store: %v\n", err)
 			return exitHarness
 		}
@@ -100,8 +104,8 @@ type auditConfig struct {
 // auditFromEnv reads the audit key (EXDESK_AUDIT_KEY, or the file named by
 // EXDESK_AUDIT_KEY_FILE) and the checkpoint file (EXDESK_AUDIT_CHECKPOINT).
 func auditFromEnv(e *env) (auditConfig, error) {
-	c := auditConfig{checkpoint: e.getenv("EXDESK_AUDIT_CHECKPOINT")}
-	k, f := e.getenv("EXDESK_AUDIT_KEY"), e.getenv("EXDESK_AUDIT_KEY_FILE")
+	c := auditConfig{checkpoint: e.cfg.AuditCheckpoint}
+	k, f := e.cfg.AuditKey, e.cfg.AuditKeyFile
 	var err error
 	switch {
 	case k != "" && f != "":
@@ -147,13 +151,13 @@ func openStore(ctx context.Context, e *env, dbPath string, o storeOptions) (stor
 	if o.noCheckpoint {
 		cp = ""
 	}
-	if u := e.getenv("DATABASE_URL"); u != "" {
+	if u := e.cfg.DatabaseURL; u != "" {
 		if ac.key.IsZero() {
 			return nil, fmt.Errorf("postgres (DATABASE_URL): the audit chain needs its key: %s: %w", auditKeyHint, store.ErrNoAuditKey)
 		}
 		s, err := postgres.Open(ctx, u, postgres.Options{AuditKey: ac.key, AuditCheckpoint: cp})
 		if err != nil {
-			return nil, fmt.Errorf("postgres (DATABASE_URL): %w", err)
+			return nil, postgresError(err)
 		}
 		return s, nil
 	}
@@ -174,3 +178,31 @@ func openStore(ctx context.Context, e *env, dbPath string, o storeOptions) (stor
 	}
 	return s, nil
 }
+
+// postgresError names DATABASE_URL in an error opening PostgreSQL and, when
+// the server did not answer, says so on one line (pgx lists every address it
+// tried) and how to check it or fall back to SQLite.
+func postgresError(err error) error {
+	if unreachable(err) {
+		return &unreachableError{err: err}
+	}
+	return fmt.Errorf("postgres (DATABASE_URL): %w", err)
+}
+
+// unreachableError is a DATABASE_URL whose server did not answer.
+type unreachableError struct{ err error }
+
+func (u *unreachableError) Error() string {
+	cause := u.err
+	var oe *net.OpError
+	var de *net.DNSError
+	switch {
+	case errors.As(u.err, &de):
+		cause = de
+	case errors.As(u.err, &oe):
+		cause = oe
+	}
+	return fmt.Sprintf("postgres (DATABASE_URL): %v; %s", cause, databaseURLHint)
+}
+
+func (u *unreachableError) Unwrap() error { return u.err }

@@ -16,18 +16,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// loadPolicy loads the --policy file, else $EXDESK_POLICY, else the
-// shipped default.
-func loadPolicy(e *env, file string) (*policy.Engine, error) {
-	if file == "" {
-		file = e.getenv("EXDESK_POLICY")
-	}
-	if file == "" {
-		return policy.Default()
-	}
-	return policy.LoadFile(file)
-}
-
 const policyHelp = `Works with the policy guard's rules file (YAML with CEL conditions).
 
   test FILE...        runs policy test cases (input facts, proposed action,
@@ -125,24 +113,22 @@ func writeJSON(w io.Writer, v any) error {
 
 // policyTest runs policy test files against the policy in policyFile.
 func policyTest(e *env, policyFile string, files []string, verbose bool, format string) int {
+	r := reporter{e: e, name: "policy test", json: format == "json"}
 	if !checkFormat(e, "policy test", format) {
 		return exitUsage
 	}
 	if len(files) == 0 {
-		fmt.Fprintln(e.stderr, "exdesk policy test: name at least one test file, e.g. policy/default_test.yaml")
-		return exitUsage
+		return r.fail(exitUsage, "name at least one test file, e.g. policy/default_test.yaml")
 	}
-	engine, err := loadPolicy(e, policyFile)
+	engine, err := e.cfg.policy(policyFile)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk policy test: %v\n", err)
-		return exitHarness
+		return r.fail(exitHarness, "%v", err)
 	}
 	var results []policy.TestResult
 	for _, f := range files {
 		rs, err := policy.RunTestFile(engine, f)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "exdesk policy test: %v\n", err)
-			return exitHarness
+			return r.fail(exitHarness, "%v", err)
 		}
 		results = append(results, rs...)
 	}
@@ -165,18 +151,21 @@ func policyTest(e *env, policyFile string, files []string, verbose bool, format 
 // policyCheck compiles the policy in file (or the default) and lists its
 // parameters and rules.
 func policyCheck(e *env, file, format string) int {
+	r := reporter{e: e, name: "policy check", json: format == "json"}
 	if !checkFormat(e, "policy check", format) {
 		return exitUsage
 	}
-	engine, err := loadPolicy(e, file)
+	engine, err := e.cfg.policy(file)
 	if err != nil {
 		var ce *policy.CompileError
 		if format == "json" && errors.As(err, &ce) {
+			// The compile error as fields, in place of the generic error object.
 			_ = writeJSON(e.stdout, map[string]any{"compiles": false, "error": ce.Error(), "file": ce.File,
 				"line": ce.Line, "col": ce.Col, "rule": ce.Rule, "field": ce.Field, "message": ce.Msg, "suggest": ce.Suggest})
+			fmt.Fprintf(e.stderr, "exdesk policy check: %v\n", err)
+			return exitFailed
 		}
-		fmt.Fprintf(e.stderr, "exdesk policy check: %v\n", err)
-		return exitFailed
+		return r.fail(exitFailed, "%v", err)
 	}
 	rules, params := engine.Rules(), engine.Params()
 	if format == "json" {
@@ -255,35 +244,30 @@ type policyEvalResult struct {
 
 // policyEval decides one action on a recorded case's snapshot.
 func policyEval(ctx context.Context, e *env, policyFile, caseFile, actionJSON string, confidence float64, format string) int {
+	r := reporter{e: e, name: "policy eval", json: format == "json"}
 	switch {
 	case !checkFormat(e, "policy eval", format):
 		return exitUsage
 	case caseFile == "" || actionJSON == "":
-		fmt.Fprintln(e.stderr, `exdesk policy eval: give --case FILE and --action JSON, e.g. --action '{"type":"release_hold","args":{"hold_code":"CREDIT"}}'`)
-		return exitUsage
+		return r.fail(exitUsage, `give --case FILE and --action JSON, e.g. --action '{"type":"release_hold","args":{"hold_code":"CREDIT"}}'`)
 	case confidence < 0 || confidence > 1:
-		fmt.Fprintf(e.stderr, "exdesk policy eval: --confidence must be between 0 and 1, got %v\n", confidence)
-		return exitUsage
+		return r.fail(exitUsage, "--confidence must be between 0 and 1, got %v", confidence)
 	}
-	engine, err := loadPolicy(e, policyFile)
+	engine, err := e.cfg.policy(policyFile)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk policy eval: %v\n", err)
-		return exitHarness
+		return r.fail(exitHarness, "%v", err)
 	}
 	c, err := evals.LoadFile(caseFile)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk policy eval: %v\n", err)
-		return exitHarness
+		return r.fail(exitHarness, "%v", err)
 	}
 	a, err := parseAction(actionJSON)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk policy eval: --action: %v\n", err)
-		return exitUsage
+		return r.fail(exitUsage, "--action: %v", err)
 	}
 	if a.OrderID == "" {
 		if a.OrderID, err = c.Trigger.ResolveOrderID(); err != nil {
-			fmt.Fprintf(e.stderr, "exdesk policy eval: the case names no order; give order_id in --action (%v)\n", err)
-			return exitUsage
+			return r.fail(exitUsage, "the case names no order; give order_id in --action (%v)", err)
 		}
 	}
 	sys := recorded.New(c.Snapshot).Systems()
@@ -348,31 +332,28 @@ func parseAction(s string) (connectors.Action, error) {
 
 // policyDiff compares two policies over the recorded cases in dir.
 func policyDiff(ctx context.Context, e *env, oldFile, newFile, dir string, failOnFlip bool, format string) int {
+	r := reporter{e: e, name: "policy diff", json: format == "json"}
 	if !checkFormat(e, "policy diff", format) {
 		return exitUsage
 	}
 	if dir == "" {
-		fmt.Fprintln(e.stderr, "exdesk policy diff: --cases DIR is required: the recorded cases to decide, e.g. --cases evals/cases")
-		return exitUsage
+		return r.fail(exitUsage, "--cases DIR is required: the recorded cases to decide, e.g. --cases evals/cases")
 	}
 	var engines [2]*policy.Engine
 	for i, f := range []string{oldFile, newFile} {
 		eng, err := policy.LoadFile(f)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "exdesk policy diff: %v\n", err)
-			return exitHarness
+			return r.fail(exitHarness, "%v", err)
 		}
 		engines[i] = eng
 	}
 	loaded, err := evals.LoadDir(dir)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk policy diff: %v\n", err)
-		return exitHarness
+		return r.fail(exitHarness, "%v", err)
 	}
 	d, err := evals.DiffPolicies(ctx, loaded, engines[0], engines[1], nil)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "exdesk policy diff: %v\n", err)
-		return exitHarness
+		return r.fail(exitHarness, "%v", err)
 	}
 	if format == "json" {
 		err = writeJSON(e.stdout, d)

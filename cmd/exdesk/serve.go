@@ -64,7 +64,7 @@ Environment:
 `+sourcesHelp+`
   EXDESK_EMBEDDING_MODEL  embeddings model for case memory on the OpenAI-compatible
                         endpoint (OPENAI_BASE_URL, OPENAI_API_KEY); default: a
-                        deterministic local embedder that works offline
+                        deterministic local embedder that works offline`+consoleHelp+tracingHelp+`
 
 Config file (EXDESK_CONFIG):
   channels:                  # where detected cases are posted, by class
@@ -84,27 +84,33 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 		`  SLACK_BOT_TOKEN=xoxb-… SLACK_SIGNING_SECRET=… EXDESK_CONFIG=slack.yaml exdesk serve
   SLACK_BOT_TOKEN=xoxb-… SLACK_APP_TOKEN=xapp-… exdesk serve --config slack.yaml
   SLACK_API_URL=http://127.0.0.1:9999/api/ exdesk serve --connectors recorded:../shared/evals/examples --addr 127.0.0.1:8080`)
-	addr := fs.String("addr", envOr(e, "EXDESK_HTTP_ADDR", "127.0.0.1:8080"), "public listen address for Slack and source systems (env EXDESK_HTTP_ADDR; :8080 for every interface)")
-	adminAddr := fs.String("admin-addr", envOr(e, "EXDESK_ADMIN_ADDR", "127.0.0.1:9090"), "admin listen address for /healthz, /readyz and /metrics (env EXDESK_ADMIN_ADDR)")
-	source := fs.String("connectors", envOr(e, "EXDESK_CONNECTORS", "sim"), connectorsHelp)
+	addr := fs.String("addr", e.cfg.HTTPAddr, "public listen address for Slack and source systems (env EXDESK_HTTP_ADDR; :8080 for every interface)")
+	adminAddr := fs.String("admin-addr", e.cfg.AdminAddr, "admin listen address for /healthz, /readyz and /metrics (env EXDESK_ADMIN_ADDR)")
+	source := fs.String("connectors", e.cfg.Connectors, connectorsHelp)
 	seed := fs.Int64("seed", 1, "simulation seed (with --connectors sim)")
 	orders := fs.Int("orders", 2000, "orders in the simulated day (with --connectors sim)")
-	configFile := fs.String("config", e.getenv("EXDESK_CONFIG"), "routing and roles YAML file (env EXDESK_CONFIG)")
+	configFile := fs.String("config", e.cfg.SlackConfig, "routing and roles YAML file (env EXDESK_CONFIG)")
 	policyFile := fs.String("policy", "", "policy file (default: $EXDESK_POLICY, else the shipped policy)")
 	dbPath := fs.String("db", "exdesk.db", "SQLite store file when DATABASE_URL is not set")
 	workers := fs.Int("workers", 16, "Slack work items handled at once")
 	shutdown := fs.Duration("shutdown-timeout", 30*time.Second, "how long shutdown waits for in-flight work")
-	plannerName := fs.String("planner", "playbook", "planner: playbook, or llm (OPENAI_API_KEY / OPENAI_BASE_URL, EXDESK_MODEL)")
+	plannerName := fs.String("planner", e.cfg.Planner, "planner: playbook, or llm (OPENAI_API_KEY / OPENAI_BASE_URL, EXDESK_MODEL)")
 	retention := fs.Duration("memory-retention", 180*24*time.Hour, "resolved cases older than this are pruned from case memory (never from the audit log)")
 	c.RunE = runE(func(ctx context.Context, args []string) int {
 		log := slog.New(slog.NewJSONHandler(e.stderr, nil))
+		defer setupTracing(ctx, e, log, "serve")()
+		// A start-up error is reported once: as a plain line to a person at
+		// a terminal, as a JSON log record to a log collector.
 		fail := func(code int, msg string, err error) int {
-			log.Error(msg, "err", err)
-			fmt.Fprintf(e.stderr, "exdesk serve: %s: %v\n", msg, err)
+			if e.style(e.stderr).tty {
+				fmt.Fprintf(e.stderr, "exdesk serve: %s: %v\n", msg, err)
+			} else {
+				log.Error("exdesk serve: "+msg, "err", err)
+			}
 			return code
 		}
 
-		botToken, signing, appToken := e.getenv("SLACK_BOT_TOKEN"), e.getenv("SLACK_SIGNING_SECRET"), e.getenv("SLACK_APP_TOKEN")
+		botToken, signing, appToken := e.cfg.SlackBotToken, e.cfg.SlackSigningSecret, e.cfg.SlackAppToken
 		switch {
 		case botToken == "":
 			return fail(exitUsage, "configuration", errors.New("SLACK_BOT_TOKEN is not set (see exdesk serve --help)"))
@@ -121,7 +127,7 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 		} else {
 			log.Warn("no EXDESK_CONFIG: no one can approve actions and detected cases have no channel")
 		}
-		engine, err := loadPolicy(e, *policyFile)
+		engine, err := e.cfg.policy(*policyFile)
 		if err != nil {
 			return fail(exitHarness, "policy", err)
 		}
@@ -131,9 +137,13 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 			return fail(exitHarness, "connectors", err)
 		}
 		base := set.Systems
-		planner, err := plannerFor(*plannerName)
+		planner, err := e.cfg.planner(*plannerName)
 		if err != nil {
 			return fail(exitUsage, "planner", err)
+		}
+		hint, err := e.cfg.orderHint("")
+		if err != nil {
+			return fail(exitUsage, "configuration", err)
 		}
 		st, err := openDurableStore(ctx, e, *dbPath)
 		if err != nil {
@@ -141,16 +151,16 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 		}
 		defer func() { _ = st.Close() }()
 		sys := connectors.WithState(base, st) // what carriers and suppliers reported, newest first
-		mem := &casework.MemorySearch{Store: st, Embedder: embedderFor(e)}
+		mem := &casework.MemorySearch{Store: st, Embedder: embedderFor(e), Decisions: st}
 		go pruneMemory(ctx, log, st, *retention)
-		rdb, closeRedis, err := slackbot.OpenRedis(ctx, e.getenv("REDIS_URL"))
+		rdb, closeRedis, err := slackbot.OpenRedis(ctx, e.cfg.RedisURL)
 		if err != nil {
 			return fail(exitHarness, "redis", err)
 		}
 		defer func() { _ = closeRedis() }()
 
 		opts := []slack.Option{}
-		if u := e.getenv("SLACK_API_URL"); u != "" {
+		if u := e.cfg.SlackAPIURL; u != "" {
 			if !strings.HasSuffix(u, "/") {
 				u += "/"
 			}
@@ -163,13 +173,14 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 		host, _ := os.Hostname()
 		instance := fmt.Sprintf("%s-%d", host, os.Getpid())
 		var wake func() // set once the bot exists, before anything runs
-		desk, _, err := newDesk(deskConfig{Store: st, Systems: sys, Engine: engine, Planner: planner, Memory: mem,
+		desk, _, err := newDesk(deskConfig{Store: st, Systems: sys, Engine: engine, Planner: planner, Memory: mem, OrderHint: hint,
 			Notify: func() { wake() }, Log: log})
 		if err != nil {
 			return fail(exitHarness, "case lifecycle", err)
 		}
 		bot, err := slackbot.New(slackbot.Options{Slack: api, Store: st, Redis: rdb, Desk: desk, Config: cfg,
-			SigningSecret: signing, Log: log, Workers: *workers, Instance: instance})
+			SigningSecret: signing, Log: log, Workers: *workers, Instance: instance,
+			Queue: st, Today: sys.Clock.Now, ConsoleURL: e.cfg.ConsoleURL})
 		if err != nil {
 			return fail(exitHarness, "slack bot", err)
 		}
@@ -190,8 +201,12 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 		// through the outbox, never under the order lock).
 		im := ingest.NewMetrics(bot.Metrics().Registry)
 		pub := ingest.NewPublisher(rdb, ingest.PublisherOptions{Metrics: im})
-		mux.Handle("/v1/events", ingest.Handler(pub, ingest.HandlerOptions{Token: e.getenv("EXDESK_INGEST_TOKEN"), Log: log, Metrics: im}))
+		mux.Handle("/v1/events", ingest.Handler(pub, ingest.HandlerOptions{Token: e.cfg.IngestToken, Log: log, Metrics: im}))
 		mountSources(mux, e, pub, log, im)
+		// The supervisor's console at / (or how to turn it on).
+		if err := mountConsole(mux, e, consoleDeps{Store: st, Desk: desk, Roles: bot.Authorizer(), Systems: sys, Memory: mem, Log: log}); err != nil {
+			return fail(exitUsage, "console", err)
+		}
 
 		// The admin listener (loopback by default): health, readiness and
 		// metrics, which the public never sees.
@@ -288,22 +303,15 @@ stop taking requests and finish in-flight work (--shutdown-timeout).`,
 	return c
 }
 
-func envOr(e *env, key, def string) string {
-	if v := e.getenv(key); v != "" {
-		return v
-	}
-	return def
-}
-
 func redisKind(e *env) string {
-	if e.getenv("REDIS_URL") != "" {
+	if e.cfg.RedisURL != "" {
 		return "REDIS_URL"
 	}
 	return "in-process"
 }
 
 func storeKind(e *env) string {
-	if e.getenv("DATABASE_URL") != "" {
+	if e.cfg.DatabaseURL != "" {
 		return "postgres"
 	}
 	return "sqlite"

@@ -18,7 +18,7 @@ import (
 
 func serveEnv(vars map[string]string) (*env, *bytes.Buffer, *bytes.Buffer) {
 	var out, errb bytes.Buffer
-	return &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string { return vars[k] }}, &out, &errb
+	return newEnv(strings.NewReader(""), &out, &errb, func(k string) string { return vars[k] }), &out, &errb
 }
 
 func TestServeHelpExplainsEveryKnob(t *testing.T) {

@@ -3,7 +3,6 @@ package main
 import (
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 	_ "time/tzdata" // EXDESK_X12_TIMEZONE works without a system zone database
 
@@ -23,12 +22,8 @@ const sourcesHelp = `  EXDESK_EASYPOST_WEBHOOK_SECRET   verifies POST /v1/webhoo
 // x12Options are the X12 mapping defaults from the environment.
 func x12Options(e *env, log *slog.Logger) x12.Options {
 	var o x12.Options
-	for _, s := range strings.Split(e.getenv("EXDESK_X12_INBOUND_SENDERS"), ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			o.InboundSenders = append(o.InboundSenders, s)
-		}
-	}
-	if tz := e.getenv("EXDESK_X12_TIMEZONE"); tz != "" {
+	o.InboundSenders = e.cfg.X12InboundSenders
+	if tz := e.cfg.X12Timezone; tz != "" {
 		loc, err := time.LoadLocation(tz)
 		if err != nil {
 			log.Warn("EXDESK_X12_TIMEZONE not understood; X12 local times are read as UTC", "zone", tz, "err", err)
@@ -42,15 +37,15 @@ func x12Options(e *env, log *slog.Logger) x12.Options {
 // webhookSources are the tracking providers, with their secrets.
 func webhookSources(e *env) []webhook.Source {
 	return []webhook.Source{
-		webhook.EasyPost{Secret: e.getenv("EXDESK_EASYPOST_WEBHOOK_SECRET")},
-		webhook.AfterShip{Secret: e.getenv("EXDESK_AFTERSHIP_WEBHOOK_SECRET")},
+		webhook.EasyPost{Secret: e.cfg.EasyPostSecret},
+		webhook.AfterShip{Secret: e.cfg.AfterShipSecret},
 	}
 }
 
 // mountSources serves the source endpoints beside /v1/events: X12
 // interchanges and carrier webhooks.
 func mountSources(mux *http.ServeMux, e *env, pub ingest.EventPublisher, log *slog.Logger, m *ingest.Metrics) {
-	mux.Handle("/v1/edi/x12", ingest.X12Handler(pub, ingest.X12Options{Token: e.getenv("EXDESK_INGEST_TOKEN"),
+	mux.Handle("/v1/edi/x12", ingest.X12Handler(pub, ingest.X12Options{Token: e.cfg.IngestToken,
 		Map: x12Options(e, log), Log: log, Metrics: m}))
 	mux.Handle("/v1/webhooks/", ingest.WebhookHandler(pub, ingest.WebhookOptions{Sources: webhookSources(e), Log: log, Metrics: m}))
 }

@@ -11,54 +11,57 @@ import (
 )
 
 // printThread renders a case the way its Slack thread reads, for the
-// terminal: summary, evidence with sources, actions with decisions.
-func printThread(w io.Writer, c *agent.Case, executed *connectors.Execution, execErr error) {
-	fmt.Fprintf(w, "┌─ %s · %s · %s severity · %s (%s)\n", c.ID, classWords(c.Class), c.Severity, c.CustomerName, c.CustomerID)
+// terminal: summary, evidence with sources, actions with decisions, the
+// guard's outcomes in colour when st has it. Prose wraps at st's width
+// under the thread's rule; with no width each paragraph is one line.
+func printThread(w io.Writer, st style, c *agent.Case, executed *connectors.Execution, execErr error) {
+	const bar, item, more = "│ ", "│   ", "│     "
+	line := func(text, first, rest string) { fmt.Fprintln(w, st.wrap(text, first, rest)) }
+	line(fmt.Sprintf("%s · %s · %s severity · %s (%s)", st.bold(c.ID), classWords(c.Class), c.Severity, c.CustomerName, c.CustomerID), "┌─ ", bar)
 	if c.Trigger.Type == agent.TriggerQuestion {
-		fmt.Fprintf(w, "│ asked: %q\n", c.Trigger.Question)
+		line(fmt.Sprintf("asked: %q", c.Trigger.Question), bar, bar)
 	} else {
-		fmt.Fprintf(w, "│ trigger: %s on %s\n", strings.ReplaceAll(c.Trigger.Event, "_", " "), c.OrderID)
+		line(fmt.Sprintf("trigger: %s on %s", strings.ReplaceAll(c.Trigger.Event, "_", " "), c.OrderID), bar, bar)
 	}
-	for _, line := range wrap(c.Summary, 100) {
-		fmt.Fprintf(w, "│ %s\n", line)
-	}
+	line(c.Summary, bar, bar)
 	if len(c.AlsoDetected) > 0 && !strings.Contains(strings.ToLower(c.Summary), "also detected") {
 		words := make([]string, len(c.AlsoDetected))
 		for i, a := range c.AlsoDetected {
 			words[i] = classWords(a)
 		}
-		fmt.Fprintf(w, "│ also detected: %s\n", strings.Join(words, ", "))
+		line("also detected: "+strings.Join(words, ", "), bar, bar)
 	}
 	if len(c.Facts) > 0 {
-		fmt.Fprintln(w, "│ evidence:")
+		fmt.Fprintln(w, bar+"evidence:")
 		for _, f := range c.Facts {
-			fmt.Fprintf(w, "│   • %s  [%s %s]\n", f.Text, f.Source, f.Tool)
+			line(fmt.Sprintf("• %s  %s", f.Text, st.dim("["+f.Source+" "+f.Tool+"]")), item, more)
 		}
 	}
 	if len(c.Actions) > 0 {
-		fmt.Fprintln(w, "│ actions:")
+		fmt.Fprintln(w, bar+"actions:")
 	}
 	for i, p := range c.Actions {
 		what := agent.Describe(p.Action)
+		var status string
 		switch p.Decision.Outcome {
 		case policy.Auto:
-			status := "AUTO"
+			status = st.green("AUTO")
 			if i == 0 && executed != nil {
-				status = "AUTO · executed: " + executed.Detail
+				status += " · executed: " + executed.Detail
 			} else if i == 0 && execErr != nil {
-				status = "AUTO · not executed: " + execErr.Error()
+				status += " · not executed: " + execErr.Error()
 			}
-			fmt.Fprintf(w, "│   %d. %s — %s\n", p.Rank, what, status)
 		case policy.Approval:
-			fmt.Fprintf(w, "│   %d. %s — needs approval by %s [Approve] [Reject]\n", p.Rank, what, agent.RoleWords(p.Decision.Role))
+			status = st.yellow("needs approval by "+agent.RoleWords(p.Decision.Role)) + " [Approve] [Reject]"
 		default:
-			fmt.Fprintf(w, "│   %d. %s — BLOCKED (%s): %s\n", p.Rank, what, p.Decision.Rule, p.Decision.Reason)
+			status = fmt.Sprintf("%s (%s): %s", st.red("BLOCKED"), p.Decision.Rule, p.Decision.Reason)
 		}
+		line(fmt.Sprintf("%d. %s — %s", p.Rank, what, status), item, more)
 	}
 	for _, r := range c.Rejected {
-		fmt.Fprintf(w, "│   ✗ %s rejected: %s\n", agent.Describe(r.Action), r.Reason)
+		line(fmt.Sprintf("✗ %s rejected: %s", agent.Describe(r.Action), r.Reason), item, more)
 	}
-	fmt.Fprintf(w, "└─ planner %s · %d tool calls · policy %s\n\n", c.Planner, len(c.Calls), c.PolicyVersion)
+	fmt.Fprintf(w, "%s\n\n", st.wrap(st.dim(fmt.Sprintf("planner %s · %d tool calls · policy %s", c.Planner, len(c.Calls), c.PolicyVersion)), "└─ ", "   "))
 }
 
 // classWords names an exception class for people.
@@ -67,23 +70,4 @@ func classWords(class string) string {
 		return "no exception"
 	}
 	return strings.ReplaceAll(class, "_", " ")
-}
-
-func wrap(s string, width int) []string {
-	var lines []string
-	var cur strings.Builder
-	for _, word := range strings.Fields(s) {
-		if cur.Len() > 0 && cur.Len()+1+len(word) > width {
-			lines = append(lines, cur.String())
-			cur.Reset()
-		}
-		if cur.Len() > 0 {
-			cur.WriteByte(' ')
-		}
-		cur.WriteString(word)
-	}
-	if cur.Len() > 0 {
-		lines = append(lines, cur.String())
-	}
-	return lines
 }

@@ -36,7 +36,7 @@ func versionString(e *env) string {
 		}
 	}
 	pol := "shipped default"
-	if engine, err := loadPolicy(e, ""); err == nil {
+	if engine, err := e.cfg.policy(""); err == nil {
 		pol = engine.Version()
 	} else {
 		pol = "unreadable: " + err.Error()

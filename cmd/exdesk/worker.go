@@ -14,7 +14,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 
-	"github.com/exdesk/exdesk/agent"
 	"github.com/exdesk/exdesk/casework"
 	"github.com/exdesk/exdesk/connectors"
 	"github.com/exdesk/exdesk/connectors/sim"
@@ -41,27 +40,33 @@ another worker exist here too.`,
   exdesk worker --connectors recorded:systems.json`)
 	concurrency := fs.Int("concurrency", 8, "events processed at once")
 	consumer := fs.String("consumer", "", "consumer name in the group (default host-pid-random)")
-	stream := fs.String("stream", streamFromEnv(e), "the ingest stream (EXDESK_STREAM)")
+	stream := fs.String("stream", e.cfg.Stream, "the ingest stream (EXDESK_STREAM)")
 	group := fs.String("group", ingest.DefaultGroup, "the consumer group")
 	claimAfter := fs.Duration("claim-after", 30*time.Second, "claim entries a consumer left unacknowledged this long")
 	maxDeliveries := fs.Int("max-deliveries", 5, "dead-letter an event after this many failed deliveries")
 	lockTTL := fs.Duration("lock-ttl", 15*time.Second, "per-order lock lifetime (refreshed while held)")
-	source := fs.String("connectors", envOr(e, "EXDESK_CONNECTORS", "sim"), connectorsHelp)
+	source := fs.String("connectors", e.cfg.Connectors, connectorsHelp)
 	seed := fs.Int64("seed", 1, "simulation seed (--connectors sim)")
 	orders := fs.Int("orders", 2000, "orders in the simulated day (--connectors sim)")
+	plannerName := fs.String("planner", e.cfg.Planner, "planner: playbook, or llm (OPENAI_API_KEY / OPENAI_BASE_URL, EXDESK_MODEL; env EXDESK_PLANNER)")
 	policyFile := fs.String("policy", "", "policy file (default: $EXDESK_POLICY, else the shipped policy)")
 	dbPath := fs.String("db", "exdesk.db", "SQLite store file when DATABASE_URL is not set")
 	metricsAddr := fs.String("metrics-addr", "", "serve /metrics on this address (e.g. 127.0.0.1:9102)")
 	effectWindow := fs.Duration("effect-window", 24*time.Hour, "an action executed on an order counts as done this long: the same action is not executed again")
 	c.RunE = runE(func(ctx context.Context, args []string) int {
 		log := slog.New(slog.NewJSONHandler(e.stderr, nil)).With("component", "ingest-worker")
+		defer setupTracing(ctx, e, log, "worker")()
 		fail := func(what string, err error) int {
 			log.Error("exdesk worker: "+what, "err", err)
 			return exitHarness
 		}
-		engine, err := loadPolicy(e, *policyFile)
+		engine, err := e.cfg.policy(*policyFile)
 		if err != nil {
 			return fail("policy", err)
+		}
+		planner, err := e.cfg.planner(*plannerName)
+		if err != nil {
+			return fail("planner", err)
 		}
 		st, err := openDurableStore(ctx, e, *dbPath)
 		if err != nil {
@@ -91,8 +96,8 @@ another worker exist here too.`,
 		}
 		base := sys
 		sys = connectors.WithState(base, st) // what carriers and suppliers reported, newest first
-		mem := &casework.MemorySearch{Store: st, Embedder: embedderFor(e)}
-		desk, _, err := newDesk(deskConfig{Store: st, Systems: sys, Engine: engine, Planner: agent.Playbook{}, Memory: mem,
+		mem := &casework.MemorySearch{Store: st, Embedder: embedderFor(e), Decisions: st}
+		desk, _, err := newDesk(deskConfig{Store: st, Systems: sys, Engine: engine, Planner: planner, Memory: mem,
 			EffectWindow: *effectWindow, Log: log})
 		if err != nil {
 			return fail("case lifecycle", err)

@@ -264,6 +264,33 @@ func TestKillWorkerMidway(t *testing.T) {
 	}
 	if dupCases != 0 || dupActions != 0 {
 		t.Errorf("actions executed twice: %d cases with two executions, %d actions executed twice", dupCases, dupActions)
+		// What happened, for the reader of a failure: every execution of
+		// the cases concerned, with the case's events and audit.
+		rows, err := st.Pool().Query(ctx, `SELECT e.case_id, e.proposal_id, e.action::text, e.executed_by, e.status, e.started_at
+			FROM executions e WHERE e.status <> 'failed' AND e.case_id IN (
+				SELECT case_id FROM executions WHERE status <> 'failed' GROUP BY case_id HAVING count(*) > 1)
+			ORDER BY e.case_id, e.started_at`)
+		if err == nil {
+			for rows.Next() {
+				var caseID, pid, action, by, status string
+				var at time.Time
+				if rows.Scan(&caseID, &pid, &action, &by, &status, &at) == nil {
+					t.Logf("case %s: %s %s by %s at %s: %s", caseID, pid, status, by, at.Format(time.RFC3339Nano), action)
+				}
+			}
+			rows.Close()
+		}
+		rows, err = st.Pool().Query(ctx, `SELECT a.case_id, a.kind, a.actor, a.data::text FROM audit_log a WHERE a.case_id IN (
+				SELECT case_id FROM executions WHERE status <> 'failed' GROUP BY case_id HAVING count(*) > 1) ORDER BY a.seq`)
+		if err == nil {
+			for rows.Next() {
+				var caseID, kind, actor, data string
+				if rows.Scan(&caseID, &kind, &actor, &data) == nil {
+					t.Logf("audit %s %s by %s: %.300s", caseID, kind, actor, data)
+				}
+			}
+			rows.Close()
+		}
 	}
 	if openDup != 0 {
 		t.Errorf("%d orders with two open cases", openDup)

@@ -66,18 +66,31 @@ func (c *stmts) prepareLearned(ctx context.Context) {
 
 // get returns the prepared statement for query, preparing it once. ok is
 // false when the cache is full: then the caller runs query unprepared.
+//
+// The lock is not held while preparing: preparing waits for a free
+// connection, and the transactions holding the connections need the lock
+// (cachedOrLearn) to finish and free them. Two goroutines may prepare the
+// same query at once; the second statement is closed.
 func (c *stmts) get(ctx context.Context, query string) (*sql.Stmt, bool, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if st, ok := c.m[query]; ok {
+		c.mu.Unlock()
 		return st, true, nil
 	}
-	if len(c.m) >= maxCachedStmts {
+	full := len(c.m) >= maxCachedStmts
+	c.mu.Unlock()
+	if full {
 		return nil, false, nil
 	}
 	st, err := c.db.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, false, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if prev, ok := c.m[query]; ok {
+		_ = st.Close()
+		return prev, true, nil
 	}
 	c.m[query] = st
 	return st, true, nil

@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ShipmentState", testShipmentState},
 		{"ShipmentStateConcurrent", testShipmentStateConcurrent},
 		{"InboundState", testInboundState},
+		{"Reports", testReports},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
