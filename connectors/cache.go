@@ -145,6 +145,9 @@ func (c *cachedERP) CustomerOrders(ctx context.Context, customerID string) ([]Or
 // one list serves every query of the case.
 func (c *cachedERP) FindCustomerOrders(ctx context.Context, q CustomerOrderQuery) ([]Order, error) {
 	key := fmt.Sprintf("orders of customer %s with PO %q or created since %s", q.CustomerID, q.PONumber, q.Since.Format(time.RFC3339Nano))
+	if q.SameLines {
+		key += fmt.Sprintf(" with lines %q", LinesKey(q.Lines))
+	}
 	return read(ctx, c.m, key, func(ctx context.Context) ([]Order, error) {
 		if ix, ok := c.inner.(CustomerOrderIndex); ok {
 			return ix.FindCustomerOrders(ctx, q)

@@ -223,7 +223,7 @@ func TestCacheAndScopeFindCustomerOrders(t *testing.T) {
 		erp  func(*counting) connectors.ERP
 		want map[string]int // reads of the ERP
 	}{
-		{"indexed", func(c *counting) connectors.ERP { return c }, map[string]int{"find orders of C-1": 2, "orders of C-1": 0}},
+		{"indexed", func(c *counting) connectors.ERP { return c }, map[string]int{"find orders of C-1": 4, "orders of C-1": 0}},
 		{"not indexed", func(c *counting) connectors.ERP { return unindexed{c} }, map[string]int{"find orders of C-1": 0, "orders of C-1": 1}},
 	}
 	for _, tc := range tests {
@@ -231,18 +231,28 @@ func TestCacheAndScopeFindCustomerOrders(t *testing.T) {
 			ctx := context.Background()
 			c := newCounting()
 			c.PutOrder(connectors.Order{ID: "SO-2", CustomerID: "C-1", PONumber: "PO-1", CreatedAt: day.Add(-30 * 24 * time.Hour)})
-			c.PutOrder(connectors.Order{ID: "SO-3", CustomerID: "C-1", PONumber: "PO-1", CreatedAt: day})
-			c.PutOrder(connectors.Order{ID: "SO-4", CustomerID: "C-1", CreatedAt: day.Add(-3 * time.Hour)})
+			lines := []connectors.Line{{Line: 1, SKU: "A", Qty: 2, UOM: "EA", UnitPrice: 3}}
+			other := []connectors.Line{{Line: 1, SKU: "A", Qty: 3, UOM: "EA", UnitPrice: 3}}
+			c.PutOrder(connectors.Order{ID: "SO-3", CustomerID: "C-1", PONumber: "PO-1", CreatedAt: day, Lines: lines})
+			c.PutOrder(connectors.Order{ID: "SO-4", CustomerID: "C-1", CreatedAt: day.Add(-3 * time.Hour), Lines: lines})
 			c.PutOrder(connectors.Order{ID: "SO-5", CustomerID: "C-2", PONumber: "PO-1", CreatedAt: day})
 			sys := c.systems()
 			sys.ERP = tc.erp(c)
 			view := connectors.Scope(connectors.Cache(sys), "SO-3", "C-1")
-			queries := map[connectors.CustomerOrderQuery][]string{
-				{CustomerID: "C-1", PONumber: "PO-1", Since: day.Add(-48 * time.Hour)}: {"SO-2", "SO-3", "SO-4"},
-				{CustomerID: "C-1", Since: day.Add(-time.Hour)}:                        {"SO-3"},
+			// The same window with other lines is another query: the cache
+			// must not answer it with the first one's orders.
+			queries := []struct {
+				q    connectors.CustomerOrderQuery
+				want []string
+			}{
+				{connectors.CustomerOrderQuery{CustomerID: "C-1", PONumber: "PO-1", Since: day.Add(-48 * time.Hour)}, []string{"SO-2", "SO-3", "SO-4"}},
+				{connectors.CustomerOrderQuery{CustomerID: "C-1", Since: day.Add(-time.Hour)}, []string{"SO-3"}},
+				{connectors.CustomerOrderQuery{CustomerID: "C-1", Since: day.Add(-48 * time.Hour), SameLines: true, Lines: lines}, []string{"SO-3", "SO-4"}},
+				{connectors.CustomerOrderQuery{CustomerID: "C-1", Since: day.Add(-48 * time.Hour), SameLines: true, Lines: other}, nil},
 			}
 			for range 2 {
-				for q, want := range queries {
+				for _, tc := range queries {
+					q, want := tc.q, tc.want
 					got, err := connectors.FindCustomerOrders(ctx, view.ERP, q)
 					if err != nil {
 						t.Fatal(err)

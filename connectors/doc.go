@@ -18,8 +18,9 @@
 // interface declared here (store.SourceState implements it). Optional
 // lookups a system may offer are ShipmentByTracking, OrdersByPO and
 // CustomerOrderIndex (orderindex.go: a customer's orders with a PO number or
-// created since a time, which the duplicate check asks for every case;
-// FindCustomerOrders falls back to CustomerOrders).
+// created since a time, optionally only those with given lines, which the
+// duplicate check asks for every case; FindCustomerOrders falls back to
+// CustomerOrders).
 //
 // Implementations live in sub-packages: recorded serves case snapshots from
 // files, sim is a seeded simulated distributor, rest reads a distributor's

@@ -167,13 +167,17 @@ func testFindCustomerOrders(t *testing.T, f Fixture) {
 			{CustomerID: o.CustomerID},
 			{CustomerID: o.CustomerID, Since: future},
 			{CustomerID: o.CustomerID, PONumber: "exdesk-conformance/no such PO", Since: future},
+			{CustomerID: o.CustomerID, SameLines: true},
 		}
 		for _, x := range all {
 			queries = append(queries,
 				connectors.CustomerOrderQuery{CustomerID: o.CustomerID, Since: x.CreatedAt},
 				connectors.CustomerOrderQuery{CustomerID: o.CustomerID, Since: x.CreatedAt.Add(time.Nanosecond)},
 				connectors.CustomerOrderQuery{CustomerID: o.CustomerID, PONumber: x.PONumber, Since: future},
-				connectors.CustomerOrderQuery{CustomerID: o.CustomerID, PONumber: x.PONumber, Since: x.CreatedAt.Add(48 * time.Hour)})
+				connectors.CustomerOrderQuery{CustomerID: o.CustomerID, PONumber: x.PONumber, Since: x.CreatedAt.Add(48 * time.Hour)},
+				connectors.CustomerOrderQuery{CustomerID: o.CustomerID, SameLines: true, Lines: x.Lines},
+				connectors.CustomerOrderQuery{CustomerID: o.CustomerID, Since: x.CreatedAt.Add(-48 * time.Hour), SameLines: true, Lines: x.Lines},
+				connectors.CustomerOrderQuery{CustomerID: o.CustomerID, PONumber: x.PONumber, Since: x.CreatedAt, SameLines: true, Lines: x.Lines})
 		}
 		for _, q := range queries {
 			got, err := ix.FindCustomerOrders(ctx, q)

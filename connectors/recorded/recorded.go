@@ -43,13 +43,16 @@ type Connector struct {
 	items     map[string]connectors.Item
 	orders    map[string]connectors.Order
 	// Orders are indexed for the lookups a case makes: by customer, by
-	// customer and PO number, by customer and creation time. An order's
-	// seq is its insertion order, the order CustomerOrders lists.
+	// customer and PO number, by customer and creation time, by customer
+	// and lines. An order's seq is its insertion order, the order
+	// CustomerOrders lists.
 	seq       map[string]uint64
 	nextSeq   uint64
-	byCust    map[string][]string     // customer id -> order ids, by seq
-	byPO      map[customerPO][]string // -> order ids, by seq
-	byCreated map[string][]string     // customer id -> order ids, by creation time then seq
+	byCust    map[string][]string        // customer id -> order ids, by seq
+	byPO      map[customerPO][]string    // -> order ids, by seq
+	byCreated map[string][]string        // customer id -> order ids, by creation time then seq
+	byLines   map[customerLines][]string // -> order ids, by creation time then seq
+	linesKey  map[string]string          // order id -> connectors.LinesKey of its lines
 	stock     map[string][]connectors.Stock
 	contracts map[string][]connectors.Contract
 	shipments map[string]connectors.Shipment
@@ -71,6 +74,8 @@ func New(s connectors.Snapshot) *Connector {
 		byCust:    make(map[string][]string),
 		byPO:      make(map[customerPO][]string),
 		byCreated: make(map[string][]string),
+		byLines:   make(map[customerLines][]string),
+		linesKey:  make(map[string]string, len(s.Orders)),
 		stock:     make(map[string][]connectors.Stock),
 		contracts: make(map[string][]connectors.Contract),
 		shipments: make(map[string]connectors.Shipment, len(s.Shipments)),
@@ -123,14 +128,20 @@ func replaceBy[T any](list []T, v T, key func(T) string) []T {
 
 func (c *Connector) putOrder(o connectors.Order) {
 	old, ok := c.orders[o.ID]
+	lines := connectors.LinesKey(o.Lines)
 	switch {
 	case !ok:
 		c.nextSeq++
 		c.seq[o.ID] = c.nextSeq
-		c.index(o)
+		c.index(o, lines)
 	case old.CustomerID != o.CustomerID || old.PONumber != o.PONumber || !old.CreatedAt.Equal(o.CreatedAt):
 		c.unindex(old)
-		c.index(o)
+		c.index(o, lines)
+	case c.linesKey[o.ID] != lines:
+		// Only the lines changed (a price corrected, an item substituted):
+		// the other indexes still hold.
+		c.unindexLines(old)
+		c.indexLines(o, lines)
 	}
 	c.orders[o.ID] = cloneOrder(o)
 }
@@ -138,29 +149,62 @@ func (c *Connector) putOrder(o connectors.Order) {
 // customerPO keys the orders of one customer with one PO number.
 type customerPO struct{ customer, po string }
 
-// index adds o, whose seq is set, to the order indexes.
-func (c *Connector) index(o connectors.Order) {
+// customerLines keys the orders of one customer with the same lines
+// (connectors.LinesKey).
+type customerLines struct{ customer, lines string }
+
+// index adds o, whose seq is set and whose lines have the key lines, to
+// the order indexes.
+func (c *Connector) index(o connectors.Order, lines string) {
 	c.byCust[o.CustomerID] = c.insertSorted(c.byCust[o.CustomerID], o.ID, c.bySeq)
 	if o.PONumber != "" {
 		k := customerPO{o.CustomerID, o.PONumber}
 		c.byPO[k] = c.insertSorted(c.byPO[k], o.ID, c.bySeq)
 	}
 	c.byCreated[o.CustomerID] = c.insertSorted(c.byCreated[o.CustomerID], o.ID, c.byCreation(o))
+	c.indexLines(o, lines)
+}
+
+// indexLines adds o to the index by lines. An order without lines is not
+// in it: it has no duplicate by its lines.
+func (c *Connector) indexLines(o connectors.Order, lines string) {
+	c.linesKey[o.ID] = lines
+	if lines == "" {
+		return
+	}
+	k := customerLines{o.CustomerID, lines}
+	c.byLines[k] = c.insertSorted(c.byLines[k], o.ID, c.byCreation(o))
 }
 
 // unindex removes o, as it was indexed, from the order indexes.
 func (c *Connector) unindex(o connectors.Order) {
-	drop := func(ids []string) []string {
-		return slices.DeleteFunc(ids, func(id string) bool { return id == o.ID })
-	}
-	c.byCust[o.CustomerID] = drop(c.byCust[o.CustomerID])
+	c.byCust[o.CustomerID] = dropID(c.byCust[o.CustomerID], o.ID)
 	if o.PONumber != "" {
 		k := customerPO{o.CustomerID, o.PONumber}
-		if c.byPO[k] = drop(c.byPO[k]); len(c.byPO[k]) == 0 {
+		if c.byPO[k] = dropID(c.byPO[k], o.ID); len(c.byPO[k]) == 0 {
 			delete(c.byPO, k)
 		}
 	}
-	c.byCreated[o.CustomerID] = drop(c.byCreated[o.CustomerID])
+	c.byCreated[o.CustomerID] = dropID(c.byCreated[o.CustomerID], o.ID)
+	c.unindexLines(o)
+}
+
+// unindexLines removes o, as it was indexed, from the index by lines.
+func (c *Connector) unindexLines(o connectors.Order) {
+	lines := c.linesKey[o.ID]
+	delete(c.linesKey, o.ID)
+	if lines == "" {
+		return
+	}
+	k := customerLines{o.CustomerID, lines}
+	if c.byLines[k] = dropID(c.byLines[k], o.ID); len(c.byLines[k]) == 0 {
+		delete(c.byLines, k)
+	}
+}
+
+// dropID removes id from ids.
+func dropID(ids []string, id string) []string {
+	return slices.DeleteFunc(ids, func(x string) bool { return x == id })
 }
 
 // bySeq orders two indexed order ids by insertion.
@@ -314,12 +358,19 @@ func (c *Connector) CustomerOrders(_ context.Context, customerID string) ([]conn
 }
 
 // FindCustomerOrders implements connectors.CustomerOrderIndex from the
-// indexes: the orders with the PO number and those created since q.Since,
-// without reading the customer's other orders.
+// indexes: the orders with the PO number and those created since q.Since
+// (with the same lines, when q asks for them), without reading the
+// customer's other orders.
 func (c *Connector) FindCustomerOrders(_ context.Context, q connectors.CustomerOrderQuery) ([]connectors.Order, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	byTime := c.byCreated[q.CustomerID]
+	if q.SameLines {
+		byTime = nil
+		if lines := connectors.LinesKey(q.Lines); lines != "" {
+			byTime = c.byLines[customerLines{q.CustomerID, lines}]
+		}
+	}
 	from, _ := slices.BinarySearchFunc(byTime, q.Since, func(id string, t time.Time) int {
 		if c.orders[id].CreatedAt.Before(t) {
 			return -1
@@ -531,7 +582,7 @@ func (c *Connector) Execute(_ context.Context, a connectors.Action) (connectors.
 	if err != nil {
 		return connectors.Execution{}, err
 	}
-	c.orders[o.ID] = o
+	c.putOrder(o) // reindexed: a price or an item may have changed its lines
 	e := connectors.Execution{ActionID: a.ID, Type: a.Type, OrderID: a.OrderID, System: spec.System, Detail: detail, At: c.now}
 	c.execs = append(c.execs, e)
 	if a.ID != "" {

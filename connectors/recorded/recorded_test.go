@@ -218,3 +218,55 @@ func ids(orders []connectors.Order) []string {
 	}
 	return out
 }
+
+// The index by lines follows an order whose lines change, by replacement
+// or by an executed action, and one moved to another customer.
+func TestIndexByLinesFollowsChangedOrders(t *testing.T) {
+	ctx := context.Background()
+	day := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
+	a := []connectors.Line{{Line: 1, SKU: "A", Qty: 2, UOM: "EA", UnitPrice: 3}, {Line: 2, SKU: "B", Qty: 1, UOM: "CS", UnitPrice: 10}}
+	aAgain := []connectors.Line{{Line: 7, SKU: "B", Qty: 1, UOM: "CS", UnitPrice: 10.001}, {Line: 9, SKU: "A", Qty: 2, UOM: "EA", UnitPrice: 3}}
+	b := []connectors.Line{{Line: 1, SKU: "A", Qty: 5, UOM: "EA", UnitPrice: 3}}
+	ord := func(id, cust, po string, lines []connectors.Line) connectors.Order {
+		return connectors.Order{ID: id, CustomerID: cust, PONumber: po, Status: connectors.StatusOpen, CreatedAt: day, Lines: slices.Clone(lines)}
+	}
+	c := recorded.New(connectors.Snapshot{Now: day,
+		Orders: []connectors.Order{ord("SO-1", "C-1", "PO-1", a), ord("SO-2", "C-1", "PO-2", aAgain), ord("SO-3", "C-1", "PO-3", b), ord("SO-4", "C-2", "PO-1", a)},
+	})
+	same := func(cust string, lines []connectors.Line) []string {
+		t.Helper()
+		q := connectors.CustomerOrderQuery{CustomerID: cust, Since: day.Add(-48 * time.Hour), SameLines: true, Lines: lines}
+		got, err := c.FindCustomerOrders(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, _ := c.CustomerOrders(ctx, cust)
+		if g, f := ids(got), ids(connectors.FilterCustomerOrders(all, q)); !slices.Equal(g, f) {
+			t.Errorf("FindCustomerOrders(%+v) = %v; CustomerOrders filtered gives %v", q, g, f)
+		}
+		return ids(got)
+	}
+	check := func(what string, got, want []string) {
+		t.Helper()
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: %v, want %v", what, got, want)
+		}
+	}
+	check("same lines in another order, numbering and rounding", same("C-1", a), []string{"SO-1", "SO-2"})
+	check("no lines match nothing", same("C-1", nil), []string{})
+
+	c.PutOrder(ord("SO-2", "C-1", "PO-2", b))
+	check("after SO-2 got other lines, a", same("C-1", a), []string{"SO-1"})
+	check("after SO-2 got other lines, b", same("C-1", b), []string{"SO-2", "SO-3"})
+
+	if _, err := c.Execute(ctx, connectors.Action{Type: connectors.ActCorrectPrice, OrderID: "SO-3", Args: connectors.Args{"line": 1, "price": 4}}); err != nil {
+		t.Fatal(err)
+	}
+	repriced := []connectors.Line{{Line: 1, SKU: "A", Qty: 5, UOM: "EA", UnitPrice: 4}}
+	check("after SO-3 was repriced, b", same("C-1", b), []string{"SO-2"})
+	check("after SO-3 was repriced, its new lines", same("C-1", repriced), []string{"SO-3"})
+
+	c.PutOrder(ord("SO-1", "C-2", "PO-9", a))
+	check("SO-1 moved to C-2", same("C-2", a), []string{"SO-1", "SO-4"})
+	check("and left C-1", same("C-1", a), []string{})
+}
