@@ -53,10 +53,12 @@ type Connector struct {
 	byCreated map[string][]string        // customer id -> order ids, by creation time then seq
 	byLines   map[customerLines][]string // -> order ids, by creation time then seq
 	linesKey  map[string]string          // order id -> connectors.LinesKey of its lines
+	byPONum   map[string][]string        // PO number -> order ids of any customer, sorted
 	stock     map[string][]connectors.Stock
 	contracts map[string][]connectors.Contract
 	shipments map[string]connectors.Shipment
 	byOrder   map[string][]string // order id -> shipment ids
+	byTrack   map[string][]string // tracking number -> shipment ids, sorted
 	carriers  []connectors.Carrier
 	sites     []connectors.Site
 	execs     []connectors.Execution
@@ -76,10 +78,12 @@ func New(s connectors.Snapshot) *Connector {
 		byCreated: make(map[string][]string),
 		byLines:   make(map[customerLines][]string),
 		linesKey:  make(map[string]string, len(s.Orders)),
+		byPONum:   make(map[string][]string),
 		stock:     make(map[string][]connectors.Stock),
 		contracts: make(map[string][]connectors.Contract),
 		shipments: make(map[string]connectors.Shipment, len(s.Shipments)),
 		byOrder:   make(map[string][]string),
+		byTrack:   make(map[string][]string),
 		execByID:  make(map[string]connectors.Execution),
 	}
 	c.merge(s)
@@ -160,6 +164,7 @@ func (c *Connector) index(o connectors.Order, lines string) {
 	if o.PONumber != "" {
 		k := customerPO{o.CustomerID, o.PONumber}
 		c.byPO[k] = c.insertSorted(c.byPO[k], o.ID, c.bySeq)
+		c.byPONum[o.PONumber] = insertID(c.byPONum[o.PONumber], o.ID)
 	}
 	c.byCreated[o.CustomerID] = c.insertSorted(c.byCreated[o.CustomerID], o.ID, c.byCreation(o))
 	c.indexLines(o, lines)
@@ -184,6 +189,9 @@ func (c *Connector) unindex(o connectors.Order) {
 		if c.byPO[k] = dropID(c.byPO[k], o.ID); len(c.byPO[k]) == 0 {
 			delete(c.byPO, k)
 		}
+		if c.byPONum[o.PONumber] = dropID(c.byPONum[o.PONumber], o.ID); len(c.byPONum[o.PONumber]) == 0 {
+			delete(c.byPONum, o.PONumber)
+		}
 	}
 	c.byCreated[o.CustomerID] = dropID(c.byCreated[o.CustomerID], o.ID)
 	c.unindexLines(o)
@@ -205,6 +213,15 @@ func (c *Connector) unindexLines(o connectors.Order) {
 // dropID removes id from ids.
 func dropID(ids []string, id string) []string {
 	return slices.DeleteFunc(ids, func(x string) bool { return x == id })
+}
+
+// insertID inserts id into ids, kept sorted, unless it is there.
+func insertID(ids []string, id string) []string {
+	i, found := slices.BinarySearch(ids, id)
+	if found {
+		return ids
+	}
+	return slices.Insert(ids, i, id)
 }
 
 // bySeq orders two indexed order ids by insertion.
@@ -246,9 +263,25 @@ func (c *Connector) putStock(x connectors.Stock) {
 	c.stock[x.SKU] = append(list, x)
 }
 
+// putShipment stores x, indexed by its order and its tracking number; a
+// shipment replaced with another order or tracking number moves in them.
 func (c *Connector) putShipment(x connectors.Shipment) {
-	if _, ok := c.shipments[x.ID]; !ok {
+	old, ok := c.shipments[x.ID]
+	if ok && old.OrderID != x.OrderID {
+		if c.byOrder[old.OrderID] = dropID(c.byOrder[old.OrderID], x.ID); len(c.byOrder[old.OrderID]) == 0 {
+			delete(c.byOrder, old.OrderID)
+		}
+	}
+	if !ok || old.OrderID != x.OrderID {
 		c.byOrder[x.OrderID] = append(c.byOrder[x.OrderID], x.ID)
+	}
+	if ok && old.TrackingNumber != x.TrackingNumber && old.TrackingNumber != "" {
+		if c.byTrack[old.TrackingNumber] = dropID(c.byTrack[old.TrackingNumber], x.ID); len(c.byTrack[old.TrackingNumber]) == 0 {
+			delete(c.byTrack, old.TrackingNumber)
+		}
+	}
+	if x.TrackingNumber != "" {
+		c.byTrack[x.TrackingNumber] = insertID(c.byTrack[x.TrackingNumber], x.ID)
 	}
 	x.Events = slices.Clone(x.Events)
 	c.shipments[x.ID] = x
@@ -754,13 +787,10 @@ func cloneSite(s connectors.Site) connectors.Site {
 func (c *Connector) ShipmentByTracking(_ context.Context, number string) (connectors.Shipment, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	if number != "" {
-		for _, id := range sortedKeys(c.shipments) {
-			if s := c.shipments[id]; s.TrackingNumber == number {
-				s.Events = slices.Clone(s.Events)
-				return s, nil
-			}
-		}
+	if ids := c.byTrack[number]; number != "" && len(ids) > 0 {
+		s := c.shipments[ids[0]] // the first by id, when several share it
+		s.Events = slices.Clone(s.Events)
+		return s, nil
 	}
 	return connectors.Shipment{}, connectors.NotFound("shipment", number)
 }
@@ -773,10 +803,8 @@ func (c *Connector) OrdersByPO(_ context.Context, po string) ([]connectors.Order
 	if po == "" {
 		return out, nil
 	}
-	for _, id := range sortedKeys(c.orders) {
-		if o := c.orders[id]; o.PONumber == po {
-			out = append(out, cloneOrder(o))
-		}
+	for _, id := range c.byPONum[po] {
+		out = append(out, cloneOrder(c.orders[id]))
 	}
 	return out, nil
 }

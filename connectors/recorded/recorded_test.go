@@ -270,3 +270,64 @@ func TestIndexByLinesFollowsChangedOrders(t *testing.T) {
 	check("SO-1 moved to C-2", same("C-2", a), []string{"SO-1", "SO-4"})
 	check("and left C-1", same("C-1", a), []string{})
 }
+
+// OrdersByPO and ShipmentByTracking answer from their indexes, also after
+// an order is replaced with another PO number and a shipment with another
+// tracking number or order.
+func TestIndexesFollowReplacedReferences(t *testing.T) {
+	ctx := context.Background()
+	c := recorded.New(connectors.Snapshot{
+		Orders: []connectors.Order{{ID: "SO-4", CustomerID: "C-2", PONumber: "PO-1"}, {ID: "SO-1", CustomerID: "C-1", PONumber: "PO-1"},
+			{ID: "SO-3", CustomerID: "C-1", PONumber: "PO-3"}},
+		Shipments: []connectors.Shipment{{ID: "SH-2", OrderID: "SO-1", TrackingNumber: "1Z9"}, {ID: "SH-1", OrderID: "SO-1", TrackingNumber: "1Z1"},
+			{ID: "SH-3", OrderID: "SO-3", TrackingNumber: "1Z9"}},
+	})
+	check := func(what string, got, want []string) {
+		t.Helper()
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: %v, want %v", what, got, want)
+		}
+	}
+	byPO := func(po string) []string {
+		t.Helper()
+		got, err := c.OrdersByPO(ctx, po)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids(got)
+	}
+	check("PO-1, any customer, by id", byPO("PO-1"), []string{"SO-1", "SO-4"})
+	c.PutOrder(connectors.Order{ID: "SO-1", CustomerID: "C-1", PONumber: "PO-9"})
+	check("PO-1 after SO-1 took PO-9", byPO("PO-1"), []string{"SO-4"})
+	check("PO-9", byPO("PO-9"), []string{"SO-1"})
+	check("no PO", byPO(""), []string{})
+
+	track := func(number string) string {
+		t.Helper()
+		s, err := c.ShipmentByTracking(ctx, number)
+		if err != nil {
+			return err.Error()
+		}
+		return s.ID
+	}
+	check("tracking numbers; the first by id when two share one", []string{track("1Z1"), track("1Z9")}, []string{"SH-1", "SH-2"})
+	c.PutShipment(connectors.Shipment{ID: "SH-1", OrderID: "SO-3", TrackingNumber: "1Z5"})
+	check("a replaced tracking number", []string{track("1Z5"), track("1Z1")}, []string{"SH-1", connectors.NotFound("shipment", "1Z1").Error()})
+	c.PutShipment(connectors.Shipment{ID: "SH-2", OrderID: "SO-1"})
+	check("a tracking number removed", []string{track("1Z9")}, []string{"SH-3"})
+	shs, err := c.OrderShipments(ctx, "SO-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("SO-1's shipments after SH-1 moved to SO-3", shipmentIDs(shs), []string{"SH-2"})
+	shs, _ = c.OrderShipments(ctx, "SO-3")
+	check("SO-3's shipments", shipmentIDs(shs), []string{"SH-3", "SH-1"})
+}
+
+func shipmentIDs(shs []connectors.Shipment) []string {
+	out := []string{}
+	for _, s := range shs {
+		out = append(out, s.ID)
+	}
+	return out
+}
