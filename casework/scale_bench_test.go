@@ -38,7 +38,9 @@ var scaleOrders = []int{2000, 8000, 32000, 50000}
 //     connector, desk) per order, after a collection;
 //   - rssB/order: resident memory grown over the day per order (Linux),
 //     which also counts SQLite's page cache outside the Go heap (not the
-//     pages it spilled to its temporary file).
+//     pages it spilled to its temporary file);
+//   - dbB/order: the size of the store's database per order, most of it
+//     in that temporary file.
 //
 // It takes minutes at 50,000 orders, so make bench runs it apart (make
 // bench-scale); -short stops at 8,000 orders:
@@ -75,6 +77,7 @@ func BenchmarkDemoScale(b *testing.B) {
 			if d.rss > 0 {
 				b.ReportMetric(float64(d.rss)/float64(n), "rssB/order")
 			}
+			b.ReportMetric(float64(d.db)/float64(n), "dbB/order")
 		})
 	}
 }
@@ -83,7 +86,7 @@ func BenchmarkDemoScale(b *testing.B) {
 type dayFigures struct {
 	cases, events int
 	took, cpu     time.Duration
-	heap, rss     int64
+	heap, rss, db int64
 }
 
 // runDay plays one day of n orders as the demo does and measures it; only
@@ -130,6 +133,9 @@ func runDay(b *testing.B, engine *policy.Engine, n int) dayFigures {
 	d.took = time.Since(began)
 	if c := cpuTime(); c > 0 {
 		d.cpu = c - cpu0
+	}
+	if err := st.DB().QueryRowContext(ctx, `SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()`).Scan(&d.db); err != nil {
+		b.Fatal(err)
 	}
 	heap1, rss1 := retained()
 	d.heap, d.rss = heap1-heap0, rss1-rss0
