@@ -9,7 +9,7 @@ SERVICES  := scripts/services.sh
 GOTOOLCHAIN ?= auto
 export GOTOOLCHAIN
 
-.PHONY: demo test vet unit services services-stop bench fuzz eval build cases clean vuln browser
+.PHONY: demo test vet unit services services-stop bench bench-scale fuzz eval build cases clean vuln browser
 
 build:
 	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/exdesk
@@ -40,9 +40,15 @@ eval: build
 	./$(BIN) eval --cases evals/cases --report /tmp/exdesk-report.json --junit /tmp/exdesk-junit.xml --quiet
 	@if [ -d ../shared/evals/examples ]; then ./$(BIN) eval --cases ../shared/evals/examples --report /tmp/exdesk-examples.json --quiet; fi
 
-## bench: benchmarks (policy, planner, eval, store, slack ack, llm overhead)
+## bench: benchmarks (policy, planner, eval, store, slack ack, llm overhead),
+## and the cost of a day as it grows at 2,000 and 8,000 orders
 bench: services
-	export $$($(SERVICES) env) && $(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./...
+	export $$($(SERVICES) env) && $(GO) test -run '^$$' -skip DemoScale -bench . -benchmem -benchtime 2s ./...
+	$(GO) test ./casework -run '^$$' -bench DemoScale -benchtime 1x -short -timeout 30m
+
+## bench-scale: the cost of a day as it grows, 2,000 to 50,000 orders (minutes)
+bench-scale:
+	$(GO) test ./casework -run '^$$' -bench DemoScale -benchtime 1x -timeout 60m
 
 ## vuln: govulncheck over every package; exit 3 when vulnerabilities are
 ## found, exit 4 when its database cannot be reached (nothing was checked)

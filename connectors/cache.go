@@ -120,6 +120,8 @@ type cachedERP struct {
 	m     *memo
 }
 
+var _ CustomerOrderIndex = (*cachedERP)(nil)
+
 func (c *cachedERP) Order(ctx context.Context, id string) (Order, error) {
 	return read(ctx, c.m, "order "+id, func(ctx context.Context) (Order, error) { return c.inner.Order(ctx, id) }, cloneOrder)
 }
@@ -135,6 +137,26 @@ func (c *cachedERP) Item(ctx context.Context, sku string) (Item, error) {
 func (c *cachedERP) CustomerOrders(ctx context.Context, customerID string) ([]Order, error) {
 	return read(ctx, c.m, "orders of customer "+customerID, func(ctx context.Context) ([]Order, error) {
 		return c.inner.CustomerOrders(ctx, customerID)
+	}, cloneList(cloneOrder))
+}
+
+// FindCustomerOrders implements CustomerOrderIndex: through the ERP's own
+// index when it has one, else from the customer's remembered orders, so
+// one list serves every query of the case.
+func (c *cachedERP) FindCustomerOrders(ctx context.Context, q CustomerOrderQuery) ([]Order, error) {
+	key := fmt.Sprintf("orders of customer %s with PO %q or created since %s", q.CustomerID, q.PONumber, q.Since.Format(time.RFC3339Nano))
+	if q.SameLines {
+		key += fmt.Sprintf(" with lines %q", LinesKey(q.Lines))
+	}
+	return read(ctx, c.m, key, func(ctx context.Context) ([]Order, error) {
+		if ix, ok := c.inner.(CustomerOrderIndex); ok {
+			return ix.FindCustomerOrders(ctx, q)
+		}
+		all, err := c.CustomerOrders(ctx, q.CustomerID)
+		if err != nil {
+			return nil, err
+		}
+		return FilterCustomerOrders(all, q), nil
 	}, cloneList(cloneOrder))
 }
 

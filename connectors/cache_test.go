@@ -82,6 +82,20 @@ func (c *counting) Stock(ctx context.Context, sku string) ([]connectors.Stock, e
 	return c.Connector.Stock(ctx, sku)
 }
 
+func (c *counting) CustomerOrders(ctx context.Context, id string) ([]connectors.Order, error) {
+	if err := c.count(ctx, "orders of "+id); err != nil {
+		return nil, err
+	}
+	return c.Connector.CustomerOrders(ctx, id)
+}
+
+func (c *counting) FindCustomerOrders(ctx context.Context, q connectors.CustomerOrderQuery) ([]connectors.Order, error) {
+	if err := c.count(ctx, "find orders of "+q.CustomerID); err != nil {
+		return nil, err
+	}
+	return c.Connector.FindCustomerOrders(ctx, q)
+}
+
 func (c *counting) Now() time.Time {
 	_ = c.count(context.Background(), "clock")
 	return c.Connector.Now()
@@ -193,5 +207,74 @@ func TestCacheCaseDeadline(t *testing.T) {
 	}
 	if sys.CaseTimeout != 0 {
 		t.Error("a view must not pass its deadline on to a view of itself")
+	}
+}
+
+// unindexed is an ERP without connectors.CustomerOrderIndex.
+type unindexed struct{ connectors.ERP }
+
+// A case's view answers FindCustomerOrders through the ERP's index when it
+// has one, else from the customer's orders read once; either way each
+// query once, within the case's customer.
+func TestCacheAndScopeFindCustomerOrders(t *testing.T) {
+	day := time.Date(2026, 5, 14, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		erp  func(*counting) connectors.ERP
+		want map[string]int // reads of the ERP
+	}{
+		{"indexed", func(c *counting) connectors.ERP { return c }, map[string]int{"find orders of C-1": 4, "orders of C-1": 0}},
+		{"not indexed", func(c *counting) connectors.ERP { return unindexed{c} }, map[string]int{"find orders of C-1": 0, "orders of C-1": 1}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			c := newCounting()
+			c.PutOrder(connectors.Order{ID: "SO-2", CustomerID: "C-1", PONumber: "PO-1", CreatedAt: day.Add(-30 * 24 * time.Hour)})
+			lines := []connectors.Line{{Line: 1, SKU: "A", Qty: 2, UOM: "EA", UnitPrice: 3}}
+			other := []connectors.Line{{Line: 1, SKU: "A", Qty: 3, UOM: "EA", UnitPrice: 3}}
+			c.PutOrder(connectors.Order{ID: "SO-3", CustomerID: "C-1", PONumber: "PO-1", CreatedAt: day, Lines: lines})
+			c.PutOrder(connectors.Order{ID: "SO-4", CustomerID: "C-1", CreatedAt: day.Add(-3 * time.Hour), Lines: lines})
+			c.PutOrder(connectors.Order{ID: "SO-5", CustomerID: "C-2", PONumber: "PO-1", CreatedAt: day})
+			sys := c.systems()
+			sys.ERP = tc.erp(c)
+			view := connectors.Scope(connectors.Cache(sys), "SO-3", "C-1")
+			// The same window with other lines is another query: the cache
+			// must not answer it with the first one's orders.
+			queries := []struct {
+				q    connectors.CustomerOrderQuery
+				want []string
+			}{
+				{connectors.CustomerOrderQuery{CustomerID: "C-1", PONumber: "PO-1", Since: day.Add(-48 * time.Hour)}, []string{"SO-2", "SO-3", "SO-4"}},
+				{connectors.CustomerOrderQuery{CustomerID: "C-1", Since: day.Add(-time.Hour)}, []string{"SO-3"}},
+				{connectors.CustomerOrderQuery{CustomerID: "C-1", Since: day.Add(-48 * time.Hour), SameLines: true, Lines: lines}, []string{"SO-3", "SO-4"}},
+				{connectors.CustomerOrderQuery{CustomerID: "C-1", Since: day.Add(-48 * time.Hour), SameLines: true, Lines: other}, nil},
+			}
+			for range 2 {
+				for _, tc := range queries {
+					q, want := tc.q, tc.want
+					got, err := connectors.FindCustomerOrders(ctx, view.ERP, q)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var ids []string
+					for _, o := range got {
+						ids = append(ids, o.ID)
+					}
+					if strings.Join(ids, " ") != strings.Join(want, " ") {
+						t.Errorf("FindCustomerOrders(%+v) = %v, want %v", q, ids, want)
+					}
+				}
+			}
+			for k, n := range tc.want {
+				if got := c.n(k); got != n {
+					t.Errorf("%s read %d times, want %d", k, got, n)
+				}
+			}
+			_, err := connectors.FindCustomerOrders(ctx, view.ERP, connectors.CustomerOrderQuery{CustomerID: "C-2", PONumber: "PO-1"})
+			if !errors.Is(err, connectors.ErrOutOfScope) {
+				t.Errorf("another customer's orders: err = %v, want ErrOutOfScope", err)
+			}
+		})
 	}
 }

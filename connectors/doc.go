@@ -16,7 +16,11 @@
 // latest such state (state.go: newest by event time wins, an older report
 // never overwrites a newer one), read through the small StateReader
 // interface declared here (store.SourceState implements it). Optional
-// lookups a system may offer are ShipmentByTracking and OrdersByPO.
+// lookups a system may offer are ShipmentByTracking, OrdersByPO and
+// CustomerOrderIndex (orderindex.go: a customer's orders with a PO number or
+// created since a time, optionally only those with given lines, which the
+// duplicate check asks for every case; FindCustomerOrders falls back to
+// CustomerOrders).
 //
 // Implementations live in sub-packages: recorded serves case snapshots from
 // files, sim is a seeded simulated distributor, rest reads a distributor's

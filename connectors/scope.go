@@ -63,7 +63,10 @@ func (s *scoped) customerInScope(id string) error {
 
 type scopedERP struct{ s *scoped }
 
-var _ ERP = scopedERP{}
+var (
+	_ ERP                = scopedERP{}
+	_ CustomerOrderIndex = scopedERP{}
+)
 
 func (e scopedERP) Order(ctx context.Context, id string) (Order, error) {
 	return e.s.orderInScope(ctx, id)
@@ -83,6 +86,15 @@ func (e scopedERP) CustomerOrders(ctx context.Context, customerID string) ([]Ord
 		return nil, err
 	}
 	return e.s.erp.CustomerOrders(ctx, customerID)
+}
+
+// FindCustomerOrders implements CustomerOrderIndex for the case's
+// customer, through the ERP's index when it has one.
+func (e scopedERP) FindCustomerOrders(ctx context.Context, q CustomerOrderQuery) ([]Order, error) {
+	if err := e.s.customerInScope(q.CustomerID); err != nil {
+		return nil, err
+	}
+	return FindCustomerOrders(ctx, e.s.erp, q)
 }
 
 func (e scopedERP) Contracts(ctx context.Context, customerID string) ([]Contract, error) {

@@ -143,6 +143,10 @@ type DuplicateCandidate struct {
 	Shipped    bool      `json:"newer_shipped" desc:"the newer order has shipped or a shipment of it is picked up"`
 }
 
+// duplicateWindow is how far apart in time two orders with identical
+// lines are duplicates (DESIGN.md: within 48 hours, inclusive).
+const duplicateWindow = 48 * time.Hour
+
 func (tb *Toolbox) duplicates(ctx context.Context, q OrderQuery) (DuplicateReport, error) {
 	o, err := tb.order(ctx, q.OrderID)
 	if err != nil {
@@ -152,7 +156,13 @@ func (tb *Toolbox) duplicates(ctx context.Context, q OrderQuery) (DuplicateRepor
 	if o.Status == connectors.StatusCancelled {
 		return rep, nil
 	}
-	others, err := tb.sys.ERP.CustomerOrders(ctx, o.CustomerID)
+	// Only orders with the same PO number (any age) or with the same lines
+	// created in the window can match: the ERP's index answers that
+	// without the customer's whole history, or the whole window, where it
+	// has one.
+	others, err := connectors.FindCustomerOrders(ctx, tb.sys.ERP, connectors.CustomerOrderQuery{
+		CustomerID: o.CustomerID, PONumber: o.PONumber, Since: o.CreatedAt.Add(-duplicateWindow),
+		SameLines: true, Lines: o.Lines})
 	if err != nil {
 		return DuplicateReport{}, err
 	}
@@ -165,7 +175,7 @@ func (tb *Toolbox) duplicates(ctx context.Context, q OrderQuery) (DuplicateRepor
 			apart = -apart
 		}
 		samePO := x.PONumber != "" && x.PONumber == o.PONumber
-		sameLines := apart <= 48*time.Hour && sameLines(o.Lines, x.Lines)
+		sameLines := apart <= duplicateWindow && connectors.SameLines(o.Lines, x.Lines)
 		if !samePO && !sameLines {
 			continue
 		}
@@ -201,27 +211,6 @@ func (tb *Toolbox) shippedOrPickedUp(ctx context.Context, o connectors.Order) (b
 		}
 	}
 	return false, nil
-}
-
-func sameLines(a, b []connectors.Line) bool {
-	if len(a) != len(b) || len(a) == 0 {
-		return false
-	}
-	key := func(l connectors.Line) string {
-		return fmt.Sprintf("%s|%d|%s|%d", l.SKU, l.Qty, l.UOM, connectors.Cents(l.UnitPrice))
-	}
-	count := map[string]int{}
-	for _, l := range a {
-		count[key(l)]++
-	}
-	for _, l := range b {
-		k := key(l)
-		if count[k] == 0 {
-			return false
-		}
-		count[k]--
-	}
-	return true
 }
 
 // MasterDataReport lists master-data problems of an order.

@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) Fixture) {
 		{"OrderCustomerItems", testOrderCustomerItems},
 		{"NotFound", testNotFound},
 		{"CustomerOrders", testCustomerOrders},
+		{"FindCustomerOrders", testFindCustomerOrders},
 		{"Contracts", testContracts},
 		{"ReadsAreCopies", testReadsAreCopies},
 		{"Stock", testStock},
@@ -139,6 +140,72 @@ func testCustomerOrders(t *testing.T, f Fixture) {
 	if !found {
 		t.Errorf("CustomerOrders(%q) lacks its order %s", o.CustomerID, o.ID)
 	}
+}
+
+// testFindCustomerOrders checks an ERP that indexes its orders
+// (connectors.CustomerOrderIndex): every query is answered as filtering
+// CustomerOrders by it would, in the same order, with copies.
+func testFindCustomerOrders(t *testing.T, f Fixture) {
+	ix, ok := f.Systems.ERP.(connectors.CustomerOrderIndex)
+	if !ok {
+		t.Skip("the ERP does not implement connectors.CustomerOrderIndex")
+	}
+	ctx := ctxFor(t)
+	future := time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+	seen := map[string]bool{}
+	for _, id := range f.Orders {
+		o := order(t, f, id)
+		if seen[o.CustomerID] {
+			continue
+		}
+		seen[o.CustomerID] = true
+		all, err := f.Systems.ERP.CustomerOrders(ctx, o.CustomerID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		queries := []connectors.CustomerOrderQuery{
+			{CustomerID: o.CustomerID},
+			{CustomerID: o.CustomerID, Since: future},
+			{CustomerID: o.CustomerID, PONumber: "exdesk-conformance/no such PO", Since: future},
+			{CustomerID: o.CustomerID, SameLines: true},
+		}
+		for _, x := range all {
+			queries = append(queries,
+				connectors.CustomerOrderQuery{CustomerID: o.CustomerID, Since: x.CreatedAt},
+				connectors.CustomerOrderQuery{CustomerID: o.CustomerID, Since: x.CreatedAt.Add(time.Nanosecond)},
+				connectors.CustomerOrderQuery{CustomerID: o.CustomerID, PONumber: x.PONumber, Since: future},
+				connectors.CustomerOrderQuery{CustomerID: o.CustomerID, PONumber: x.PONumber, Since: x.CreatedAt.Add(48 * time.Hour)},
+				connectors.CustomerOrderQuery{CustomerID: o.CustomerID, SameLines: true, Lines: x.Lines},
+				connectors.CustomerOrderQuery{CustomerID: o.CustomerID, Since: x.CreatedAt.Add(-48 * time.Hour), SameLines: true, Lines: x.Lines},
+				connectors.CustomerOrderQuery{CustomerID: o.CustomerID, PONumber: x.PONumber, Since: x.CreatedAt, SameLines: true, Lines: x.Lines})
+		}
+		for _, q := range queries {
+			got, err := ix.FindCustomerOrders(ctx, q)
+			if err != nil {
+				t.Fatalf("FindCustomerOrders(%+v): %v", q, err)
+			}
+			want := connectors.FilterCustomerOrders(slices.Clone(all), q)
+			if g, w := orderIDs(got), orderIDs(want); !slices.Equal(g, w) {
+				t.Errorf("FindCustomerOrders(%+v) = %v, want %v (CustomerOrders filtered)", q, g, w)
+			}
+			if len(got) > 0 {
+				before := asJSON(t, got[0])
+				got[0].Lines = append(got[0].Lines, connectors.Line{Line: 999})
+				again, err := ix.FindCustomerOrders(ctx, q)
+				if err != nil || len(again) == 0 || asJSON(t, again[0]) != before {
+					t.Errorf("changing an answer of FindCustomerOrders(%+v) changed the system", q)
+				}
+			}
+		}
+	}
+}
+
+func orderIDs(orders []connectors.Order) []string {
+	ids := make([]string, len(orders))
+	for i, o := range orders {
+		ids[i] = o.ID
+	}
+	return ids
 }
 
 func testContracts(t *testing.T, f Fixture) {

@@ -1,6 +1,7 @@
 package recorded
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -31,6 +32,7 @@ func (invalidAction) Is(target error) bool { return target == connectors.ErrRefu
 var (
 	_ connectors.ShipmentByTracking = (*Connector)(nil)
 	_ connectors.OrdersByPO         = (*Connector)(nil)
+	_ connectors.CustomerOrderIndex = (*Connector)(nil)
 )
 
 // Connector is an in-memory ERP, inventory and carrier system.
@@ -40,11 +42,23 @@ type Connector struct {
 	customers map[string]connectors.Customer
 	items     map[string]connectors.Item
 	orders    map[string]connectors.Order
-	byCust    map[string][]string // customer id -> order ids, in insertion order
+	// Orders are indexed for the lookups a case makes: by customer, by
+	// customer and PO number, by customer and creation time, by customer
+	// and lines. An order's seq is its insertion order, the order
+	// CustomerOrders lists.
+	seq       map[string]uint64
+	nextSeq   uint64
+	byCust    map[string][]string        // customer id -> order ids, by seq
+	byPO      map[customerPO][]string    // -> order ids, by seq
+	byCreated map[string][]string        // customer id -> order ids, by creation time then seq
+	byLines   map[customerLines][]string // -> order ids, by creation time then seq
+	linesKey  map[string]string          // order id -> connectors.LinesKey of its lines
+	byPONum   map[string][]string        // PO number -> order ids of any customer, sorted
 	stock     map[string][]connectors.Stock
 	contracts map[string][]connectors.Contract
 	shipments map[string]connectors.Shipment
 	byOrder   map[string][]string // order id -> shipment ids
+	byTrack   map[string][]string // tracking number -> shipment ids, sorted
 	carriers  []connectors.Carrier
 	sites     []connectors.Site
 	execs     []connectors.Execution
@@ -58,11 +72,18 @@ func New(s connectors.Snapshot) *Connector {
 		customers: make(map[string]connectors.Customer, len(s.Customers)),
 		items:     make(map[string]connectors.Item, len(s.Items)),
 		orders:    make(map[string]connectors.Order, len(s.Orders)),
+		seq:       make(map[string]uint64, len(s.Orders)),
 		byCust:    make(map[string][]string),
+		byPO:      make(map[customerPO][]string),
+		byCreated: make(map[string][]string),
+		byLines:   make(map[customerLines][]string),
+		linesKey:  make(map[string]string, len(s.Orders)),
+		byPONum:   make(map[string][]string),
 		stock:     make(map[string][]connectors.Stock),
 		contracts: make(map[string][]connectors.Contract),
 		shipments: make(map[string]connectors.Shipment, len(s.Shipments)),
 		byOrder:   make(map[string][]string),
+		byTrack:   make(map[string][]string),
 		execByID:  make(map[string]connectors.Execution),
 	}
 	c.merge(s)
@@ -110,10 +131,124 @@ func replaceBy[T any](list []T, v T, key func(T) string) []T {
 }
 
 func (c *Connector) putOrder(o connectors.Order) {
-	if _, ok := c.orders[o.ID]; !ok {
-		c.byCust[o.CustomerID] = append(c.byCust[o.CustomerID], o.ID)
+	old, ok := c.orders[o.ID]
+	lines := connectors.LinesKey(o.Lines)
+	switch {
+	case !ok:
+		c.nextSeq++
+		c.seq[o.ID] = c.nextSeq
+		c.index(o, lines)
+	case old.CustomerID != o.CustomerID || old.PONumber != o.PONumber || !old.CreatedAt.Equal(o.CreatedAt):
+		c.unindex(old)
+		c.index(o, lines)
+	case c.linesKey[o.ID] != lines:
+		// Only the lines changed (a price corrected, an item substituted):
+		// the other indexes still hold.
+		c.unindexLines(old)
+		c.indexLines(o, lines)
 	}
 	c.orders[o.ID] = cloneOrder(o)
+}
+
+// customerPO keys the orders of one customer with one PO number.
+type customerPO struct{ customer, po string }
+
+// customerLines keys the orders of one customer with the same lines
+// (connectors.LinesKey).
+type customerLines struct{ customer, lines string }
+
+// index adds o, whose seq is set and whose lines have the key lines, to
+// the order indexes.
+func (c *Connector) index(o connectors.Order, lines string) {
+	c.byCust[o.CustomerID] = c.insertSorted(c.byCust[o.CustomerID], o.ID, c.bySeq)
+	if o.PONumber != "" {
+		k := customerPO{o.CustomerID, o.PONumber}
+		c.byPO[k] = c.insertSorted(c.byPO[k], o.ID, c.bySeq)
+		c.byPONum[o.PONumber] = insertID(c.byPONum[o.PONumber], o.ID)
+	}
+	c.byCreated[o.CustomerID] = c.insertSorted(c.byCreated[o.CustomerID], o.ID, c.byCreation(o))
+	c.indexLines(o, lines)
+}
+
+// indexLines adds o to the index by lines. An order without lines is not
+// in it: it has no duplicate by its lines.
+func (c *Connector) indexLines(o connectors.Order, lines string) {
+	c.linesKey[o.ID] = lines
+	if lines == "" {
+		return
+	}
+	k := customerLines{o.CustomerID, lines}
+	c.byLines[k] = c.insertSorted(c.byLines[k], o.ID, c.byCreation(o))
+}
+
+// unindex removes o, as it was indexed, from the order indexes.
+func (c *Connector) unindex(o connectors.Order) {
+	c.byCust[o.CustomerID] = dropID(c.byCust[o.CustomerID], o.ID)
+	if o.PONumber != "" {
+		k := customerPO{o.CustomerID, o.PONumber}
+		if c.byPO[k] = dropID(c.byPO[k], o.ID); len(c.byPO[k]) == 0 {
+			delete(c.byPO, k)
+		}
+		if c.byPONum[o.PONumber] = dropID(c.byPONum[o.PONumber], o.ID); len(c.byPONum[o.PONumber]) == 0 {
+			delete(c.byPONum, o.PONumber)
+		}
+	}
+	c.byCreated[o.CustomerID] = dropID(c.byCreated[o.CustomerID], o.ID)
+	c.unindexLines(o)
+}
+
+// unindexLines removes o, as it was indexed, from the index by lines.
+func (c *Connector) unindexLines(o connectors.Order) {
+	lines := c.linesKey[o.ID]
+	delete(c.linesKey, o.ID)
+	if lines == "" {
+		return
+	}
+	k := customerLines{o.CustomerID, lines}
+	if c.byLines[k] = dropID(c.byLines[k], o.ID); len(c.byLines[k]) == 0 {
+		delete(c.byLines, k)
+	}
+}
+
+// dropID removes id from ids.
+func dropID(ids []string, id string) []string {
+	return slices.DeleteFunc(ids, func(x string) bool { return x == id })
+}
+
+// insertID inserts id into ids, kept sorted, unless it is there.
+func insertID(ids []string, id string) []string {
+	i, found := slices.BinarySearch(ids, id)
+	if found {
+		return ids
+	}
+	return slices.Insert(ids, i, id)
+}
+
+// bySeq orders two indexed order ids by insertion.
+func (c *Connector) bySeq(a, b string) int { return cmp.Compare(c.seq[a], c.seq[b]) }
+
+// byCreation orders ids by creation time then insertion, with o (not yet
+// in c.orders) standing for its own id.
+func (c *Connector) byCreation(o connectors.Order) func(a, b string) int {
+	created := func(id string) time.Time {
+		if id == o.ID {
+			return o.CreatedAt
+		}
+		return c.orders[id].CreatedAt
+	}
+	return func(a, b string) int {
+		if n := created(a).Compare(created(b)); n != 0 {
+			return n
+		}
+		return c.bySeq(a, b)
+	}
+}
+
+// insertSorted inserts id into ids, kept sorted by order. Orders mostly
+// come in creation order: mostly an append.
+func (c *Connector) insertSorted(ids []string, id string, order func(a, b string) int) []string {
+	i, _ := slices.BinarySearchFunc(ids, id, order)
+	return slices.Insert(ids, i, id)
 }
 
 func (c *Connector) putStock(x connectors.Stock) {
@@ -128,9 +263,25 @@ func (c *Connector) putStock(x connectors.Stock) {
 	c.stock[x.SKU] = append(list, x)
 }
 
+// putShipment stores x, indexed by its order and its tracking number; a
+// shipment replaced with another order or tracking number moves in them.
 func (c *Connector) putShipment(x connectors.Shipment) {
-	if _, ok := c.shipments[x.ID]; !ok {
+	old, ok := c.shipments[x.ID]
+	if ok && old.OrderID != x.OrderID {
+		if c.byOrder[old.OrderID] = dropID(c.byOrder[old.OrderID], x.ID); len(c.byOrder[old.OrderID]) == 0 {
+			delete(c.byOrder, old.OrderID)
+		}
+	}
+	if !ok || old.OrderID != x.OrderID {
 		c.byOrder[x.OrderID] = append(c.byOrder[x.OrderID], x.ID)
+	}
+	if ok && old.TrackingNumber != x.TrackingNumber && old.TrackingNumber != "" {
+		if c.byTrack[old.TrackingNumber] = dropID(c.byTrack[old.TrackingNumber], x.ID); len(c.byTrack[old.TrackingNumber]) == 0 {
+			delete(c.byTrack, old.TrackingNumber)
+		}
+	}
+	if x.TrackingNumber != "" {
+		c.byTrack[x.TrackingNumber] = insertID(c.byTrack[x.TrackingNumber], x.ID)
 	}
 	x.Events = slices.Clone(x.Events)
 	c.shipments[x.ID] = x
@@ -235,6 +386,39 @@ func (c *Connector) CustomerOrders(_ context.Context, customerID string) ([]conn
 	out := make([]connectors.Order, 0, len(ids))
 	for _, id := range ids {
 		out = append(out, cloneOrder(c.orders[id]))
+	}
+	return out, nil
+}
+
+// FindCustomerOrders implements connectors.CustomerOrderIndex from the
+// indexes: the orders with the PO number and those created since q.Since
+// (with the same lines, when q asks for them), without reading the
+// customer's other orders.
+func (c *Connector) FindCustomerOrders(_ context.Context, q connectors.CustomerOrderQuery) ([]connectors.Order, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	byTime := c.byCreated[q.CustomerID]
+	if q.SameLines {
+		byTime = nil
+		if lines := connectors.LinesKey(q.Lines); lines != "" {
+			byTime = c.byLines[customerLines{q.CustomerID, lines}]
+		}
+	}
+	from, _ := slices.BinarySearchFunc(byTime, q.Since, func(id string, t time.Time) int {
+		if c.orders[id].CreatedAt.Before(t) {
+			return -1
+		}
+		return 1 // never equal: the first order at or after t
+	})
+	ids := slices.Clone(byTime[from:])
+	if q.PONumber != "" {
+		ids = append(ids, c.byPO[customerPO{q.CustomerID, q.PONumber}]...)
+	}
+	slices.SortFunc(ids, c.bySeq)
+	ids = slices.Compact(ids)
+	out := make([]connectors.Order, len(ids))
+	for i, id := range ids {
+		out[i] = cloneOrder(c.orders[id])
 	}
 	return out, nil
 }
@@ -431,7 +615,7 @@ func (c *Connector) Execute(_ context.Context, a connectors.Action) (connectors.
 	if err != nil {
 		return connectors.Execution{}, err
 	}
-	c.orders[o.ID] = o
+	c.putOrder(o) // reindexed: a price or an item may have changed its lines
 	e := connectors.Execution{ActionID: a.ID, Type: a.Type, OrderID: a.OrderID, System: spec.System, Detail: detail, At: c.now}
 	c.execs = append(c.execs, e)
 	if a.ID != "" {
@@ -603,13 +787,10 @@ func cloneSite(s connectors.Site) connectors.Site {
 func (c *Connector) ShipmentByTracking(_ context.Context, number string) (connectors.Shipment, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	if number != "" {
-		for _, id := range sortedKeys(c.shipments) {
-			if s := c.shipments[id]; s.TrackingNumber == number {
-				s.Events = slices.Clone(s.Events)
-				return s, nil
-			}
-		}
+	if ids := c.byTrack[number]; number != "" && len(ids) > 0 {
+		s := c.shipments[ids[0]] // the first by id, when several share it
+		s.Events = slices.Clone(s.Events)
+		return s, nil
 	}
 	return connectors.Shipment{}, connectors.NotFound("shipment", number)
 }
@@ -622,10 +803,8 @@ func (c *Connector) OrdersByPO(_ context.Context, po string) ([]connectors.Order
 	if po == "" {
 		return out, nil
 	}
-	for _, id := range sortedKeys(c.orders) {
-		if o := c.orders[id]; o.PONumber == po {
-			out = append(out, cloneOrder(o))
-		}
+	for _, id := range c.byPONum[po] {
+		out = append(out, cloneOrder(c.orders[id]))
 	}
 	return out, nil
 }

@@ -77,11 +77,12 @@ type Client struct {
 }
 
 var (
-	_ connectors.ERP       = (*Client)(nil)
-	_ connectors.Inventory = (*Client)(nil)
-	_ connectors.Carriers  = (*Client)(nil)
-	_ connectors.Executor  = (*Client)(nil)
-	_ connectors.Clock     = (*Client)(nil)
+	_ connectors.ERP                = (*Client)(nil)
+	_ connectors.CustomerOrderIndex = (*Client)(nil)
+	_ connectors.Inventory          = (*Client)(nil)
+	_ connectors.Carriers           = (*Client)(nil)
+	_ connectors.Executor           = (*Client)(nil)
+	_ connectors.Clock              = (*Client)(nil)
 )
 
 // New returns a client of the API at baseURL (http or https; a path prefix
@@ -247,6 +248,28 @@ func (c *Client) CustomerOrdersSince(ctx context.Context, customerID string, sin
 		return nil, err
 	}
 	return out.Orders, nil
+}
+
+// FindCustomerOrders implements connectors.CustomerOrderIndex. The
+// contract filters a customer's orders by creation time only
+// (created_after), not by PO number: a query without a PO number reads just
+// its window, but one with a PO number reads the customer's whole history,
+// as CustomerOrders does, because a same-PO order may be of any age. The
+// duplicate check of an order with a PO number therefore costs over REST
+// what it did before the index: one request listing every order of the
+// customer.
+func (c *Client) FindCustomerOrders(ctx context.Context, q connectors.CustomerOrderQuery) ([]connectors.Order, error) {
+	since := q.Since
+	if q.PONumber != "" {
+		since = time.Unix(0, 0)
+	}
+	// created_after has second precision: asking from the second q.Since
+	// falls in is a superset, filtered to q here.
+	list, err := c.CustomerOrdersSince(ctx, q.CustomerID, since)
+	if err != nil {
+		return nil, err
+	}
+	return connectors.FilterCustomerOrders(list, q), nil
 }
 
 // Contracts implements connectors.ERP: GET /v1/customers/{customer_id}/contracts.

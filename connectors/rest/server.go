@@ -184,16 +184,16 @@ func (s *Server) customerOrders(w http.ResponseWriter, r *http.Request, customer
 		writeError(w, http.StatusBadRequest, "invalid_request", "created_after must be an RFC 3339 time, got %q", ca)
 		return
 	}
-	all, err := s.sys.ERP.CustomerOrders(r.Context(), customerID)
+	// The window through the ERP's index when it has one: a day's
+	// orders, not the customer's whole history.
+	found, err := connectors.FindCustomerOrders(r.Context(), s.sys.ERP, connectors.CustomerOrderQuery{CustomerID: customerID, Since: since})
 	if err != nil {
 		writeErr(w, err)
 		return
 	}
-	out := make([]connectors.Order, 0, len(all))
-	for _, o := range all {
-		if !o.CreatedAt.Before(since) {
-			out = append(out, normOrder(o))
-		}
+	out := make([]connectors.Order, 0, len(found))
+	for _, o := range found {
+		out = append(out, normOrder(o))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"orders": out})
 }

@@ -735,8 +735,12 @@ func (g *dayGen) receipt(d *draft, at time.Time) {
 // duplicate copies an earlier clean order of the same day: an EDI resend
 // with the same PO, or the same lines entered again under another PO.
 func (g *dayGen) duplicate(id string, t time.Time) *draft {
+	// The original is one of the 25 latest clean, unused orders of the
+	// last 10 hours: the search stops at 25, or it would read the whole
+	// day for every duplicate.
+	const latest = 25
 	var cands []*orderRec
-	for i := len(g.orders) - 1; i >= 0; i-- {
+	for i := len(g.orders) - 1; i >= 0 && len(cands) < latest; i-- {
 		o := g.orders[i]
 		if t.Sub(o.o.CreatedAt) > 10*time.Hour {
 			break
@@ -748,7 +752,7 @@ func (g *dayGen) duplicate(id string, t time.Time) *draft {
 	if len(cands) == 0 {
 		return nil
 	}
-	orig := cands[g.r.IntN(min(len(cands), 25))]
+	orig := cands[g.r.IntN(len(cands))]
 	orig.used = true
 	d := &draft{c: orig.cust, classes: []string{connectors.ClassDuplicateOrder}}
 	d.o = orig.o

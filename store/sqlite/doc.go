@@ -11,7 +11,8 @@
 // transaction that moves the chain head, and UPDATE/DELETE on it are
 // refused by triggers. The chain is keyed by Options.AuditKey; without
 // one, a file database keeps a random key in a 0600 file beside it
-// (KeyFile), made with the log, and an in-memory database keeps one in
+// (KeyFile), made with the log, and a temporary database (":memory:",
+// kept in the page cache and spilled to a deleted file) keeps one in
 // memory. The key file protects against someone who can change the
 // database file but not read the key file; for more, give the key from
 // elsewhere and keep a checkpoint (Options.AuditCheckpoint) out of reach. Case-memory search scans the stored float32 blobs

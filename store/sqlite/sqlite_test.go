@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -124,8 +126,16 @@ func TestMigrations(t *testing.T) {
 	})
 }
 
+// "" and ":memory:" open a private temporary database: two are apart, it
+// holds more than SQLite's page cache (what does not fit is spilled to a
+// deleted temporary file), and it leaves no file behind in the working
+// directory.
 func TestInMemory(t *testing.T) {
 	ctx := context.Background()
+	before, err := os.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, path := range []string{"", ":memory:"} {
 		t.Run(fmt.Sprintf("%q", path), func(t *testing.T) {
 			s, err := sqlite.Open(ctx, path, sqlite.Options{})
@@ -133,14 +143,43 @@ func TestInMemory(t *testing.T) {
 				t.Fatalf("open: %v", err)
 			}
 			defer s.Close()
-			c := store.Case{OrderID: "SO-1"}
-			if err := s.CreateCase(ctx, &c); err != nil {
+			other, err := sqlite.Open(ctx, path, sqlite.Options{})
+			if err != nil {
+				t.Fatalf("open: %v", err)
+			}
+			defer other.Close()
+			if s.Path() != ":memory:" {
+				t.Errorf("Path() = %q, want :memory:", s.Path())
+			}
+			doc, _ := json.Marshal(map[string]string{"evidence": strings.Repeat("x", 16<<10)})
+			var first store.Case
+			for i := range 300 { // about 5 MB, more than the 2 MB page cache
+				c := store.Case{OrderID: fmt.Sprintf("SO-%d", i), Document: doc}
+				if err := s.CreateCase(ctx, &c); err != nil {
+					t.Fatal(err)
+				}
+				if i == 0 {
+					first = c
+				}
+			}
+			got, err := s.GetCase(ctx, first.ID)
+			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.GetCase(ctx, c.ID); err != nil {
-				t.Fatal(err)
+			if !bytes.Equal(got.Document, doc) {
+				t.Errorf("the first case's document came back changed (%d bytes)", len(got.Document))
+			}
+			if _, err := other.GetCase(ctx, first.ID); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("another temporary store sees the case: err = %v, want ErrNotFound", err)
 			}
 		})
+	}
+	after, err := os.ReadDir(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before) {
+		t.Errorf("the working directory went from %d to %d entries", len(before), len(after))
 	}
 }
 
