@@ -64,7 +64,8 @@ type EventResult struct {
 func (d *Desk) HandleEvent(ctx context.Context, ev connectors.Event) (res EventResult, err error) {
 	caseID, traceID := "", ""
 	if sc, err := d.openCase(ctx, ev.OrderID); err == nil && sc != nil {
-		caseID, traceID = sc.ID, d.traceOf(ctx, sc.ID)
+		// The case was read just now: its document names the trace.
+		caseID, traceID = sc.ID, documentTrace(sc.Document)
 	}
 	ctx, span := d.caseTrace(ctx, "exdesk.case.event "+ev.Type, caseID, traceID,
 		attribute.String("exdesk.order_id", ev.OrderID), attribute.String("exdesk.event_id", ev.ID))

@@ -38,11 +38,17 @@ func (d *Desk) traceOf(ctx context.Context, caseID string) string {
 	if err != nil {
 		return ""
 	}
-	var doc struct {
+	return documentTrace(sc.Document)
+}
+
+// documentTrace returns the trace id a case document keeps ("" when it
+// keeps none).
+func documentTrace(doc json.RawMessage) string {
+	var d struct {
 		TraceID string `json:"trace_id"`
 	}
-	_ = json.Unmarshal(sc.Document, &doc)
-	return doc.TraceID
+	_ = json.Unmarshal(doc, &d)
+	return d.TraceID
 }
 
 // TraceID returns the trace id of ctx's span, for logs ("" when not traced).
