@@ -142,14 +142,20 @@ func appendAudit(ctx context.Context, tx queryer, key store.AuditKey, cp *store.
 		if err := store.SealAudit(key, head, &sealed[i]); err != nil {
 			return head, fmt.Errorf("append audit: %w", err)
 		}
-		se := &sealed[i]
-		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor, kind, case_id, proposal_id, rule, outcome,
-			data, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-			se.Seq, micros(se.At), se.Actor, se.Kind, se.CaseID, se.ProposalID, se.Rule,
-			se.Outcome, string(se.Data), se.PrevHash, se.Hash); err != nil {
+		head = store.AuditHead{Seq: sealed[i].Seq, Hash: sealed[i].Hash}
+	}
+	for rest := sealed; len(rest) > 0; {
+		n := min(len(rest), maxAuditBatch)
+		args := make([]any, 0, n*auditInsertCols)
+		for i := range rest[:n] {
+			se := &rest[i]
+			args = append(args, se.Seq, micros(se.At), se.Actor, se.Kind, se.CaseID, se.ProposalID, se.Rule,
+				se.Outcome, string(se.Data), se.PrevHash, se.Hash)
+		}
+		if _, err := tx.ExecContext(ctx, auditInsert(n), args...); err != nil {
 			return head, fmt.Errorf("append audit: insert: %w", err)
 		}
-		head = store.AuditHead{Seq: se.Seq, Hash: se.Hash}
+		rest = rest[n:]
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, head.Seq, head.Hash); err != nil {
 		return head, fmt.Errorf("append audit: move chain head: %w", err)
@@ -158,6 +164,26 @@ func appendAudit(ctx context.Context, tx queryer, key store.AuditKey, cp *store.
 		*es[i] = sealed[i]
 	}
 	return head, nil
+}
+
+// maxAuditBatch bounds the rows one audit insert writes; a transaction's
+// entries are inserted in statements of up to this many rows, so the
+// statement cache holds at most this many audit inserts.
+const maxAuditBatch = 16
+
+// auditInsertCols is the number of values an audit row binds.
+const auditInsertCols = 11
+
+// auditInsert returns the statement inserting n audit rows: one statement
+// per transaction instead of one per entry.
+func auditInsert(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO audit_log (seq, at, actor, kind, case_id, proposal_id, rule, outcome,
+			data, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)`)
+	for range n - 1 {
+		b.WriteString(`, (?,?,?,?,?,?,?,?,?,?,?)`)
+	}
+	return b.String()
 }
 
 const auditCols = `seq, at, actor, kind, case_id, proposal_id, rule, outcome, data, prev_hash, hash`
