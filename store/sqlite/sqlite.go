@@ -481,13 +481,28 @@ func (s *Store) AppendCaseEvent(ctx context.Context, e *store.CaseEvent) error {
 	if err := store.PrepareEvent(e); err != nil {
 		return err
 	}
-	err := s.q.QueryRowContext(ctx, `INSERT INTO case_events (case_id, event_id, at, kind, actor, data)
-		VALUES (?,?,?,?,?,?) RETURNING seq`,
-		e.CaseID, nullString(e.EventID), micros(e.At), e.Kind, e.Actor, string(e.Data)).Scan(&e.Seq)
+	res, err := s.q.ExecContext(ctx, `INSERT INTO case_events (case_id, event_id, at, kind, actor, data)
+		VALUES (?,?,?,?,?,?)`,
+		e.CaseID, nullString(e.EventID), micros(e.At), e.Kind, e.Actor, string(e.Data))
 	if err != nil {
 		return fmt.Errorf("append event to case %s: %w", e.CaseID, classify(err, store.ErrDuplicate))
 	}
+	if e.Seq, err = insertedRowID(res); err != nil {
+		return fmt.Errorf("append event to case %s: %w", e.CaseID, err)
+	}
 	return nil
+}
+
+// insertedRowID returns the rowid of the row an INSERT wrote: the value
+// of its INTEGER PRIMARY KEY. An INSERT run as Exec, rather than as a
+// query RETURNING the key, spares the driver a result set (it reads
+// every column's name and type for each query).
+func insertedRowID(res sql.Result) (int64, error) {
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("inserted row id: %w", err)
+	}
+	return id, nil
 }
 
 // ListCaseEvents returns a case's events in order.

@@ -125,10 +125,13 @@ func (s *Store) EnqueueOutbox(ctx context.Context, m *store.OutboxMessage) error
 	if err := store.PrepareOutbox(m); err != nil {
 		return err
 	}
-	err := s.q.QueryRowContext(ctx, `INSERT INTO outbox (case_id, kind, data, created_at, next_at)
-		VALUES (?,?,?,?,?) RETURNING id`, m.CaseID, m.Kind, string(m.Data), micros(m.CreatedAt), micros(m.NextAt)).Scan(&m.ID)
+	res, err := s.q.ExecContext(ctx, `INSERT INTO outbox (case_id, kind, data, created_at, next_at)
+		VALUES (?,?,?,?,?)`, m.CaseID, m.Kind, string(m.Data), micros(m.CreatedAt), micros(m.NextAt))
 	if err != nil {
 		return fmt.Errorf("enqueue %s for case %s: %w", m.Kind, m.CaseID, classify(err, store.ErrDuplicate))
+	}
+	if m.ID, err = insertedRowID(res); err != nil {
+		return fmt.Errorf("enqueue %s for case %s: %w", m.Kind, m.CaseID, err)
 	}
 	return nil
 }
