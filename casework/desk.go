@@ -238,6 +238,22 @@ func loadCase(sc *store.Case) (*agent.Case, error) {
 	return &c, nil
 }
 
+// loadCaseHead decodes what correlating an event needs of a stored case
+// document: the trigger, the class, the actions and when the case opened.
+// The facts and tool calls, most of a document, are skipped.
+func loadCaseHead(sc *store.Case) (*agent.Case, error) {
+	var h struct {
+		Trigger  agent.Trigger    `json:"trigger"`
+		Class    string           `json:"exception_class"`
+		Actions  []agent.Proposal `json:"actions"`
+		OpenedAt time.Time        `json:"opened_at"`
+	}
+	if err := json.Unmarshal(sc.Document, &h); err != nil {
+		return nil, fmt.Errorf("decoding case %s: %w", sc.ID, err)
+	}
+	return &agent.Case{ID: sc.ID, Trigger: h.Trigger, Class: h.Class, Actions: h.Actions, OpenedAt: h.OpenedAt}, nil
+}
+
 // record maps an investigated case onto its store record.
 func record(c *agent.Case, status store.CaseStatus) (*store.Case, error) {
 	doc, err := json.Marshal(c)

@@ -232,7 +232,7 @@ func (d *Desk) create(ctx context.Context, tx store.Tx, c *agent.Case, done map[
 // exception is resolved.
 func (d *Desk) correlate(ctx context.Context, ev connectors.Event, open *store.Case, fresh *agent.Case) (eventResult, error) {
 	res := eventResult{EventResult: EventResult{Outcome: OutcomeCorrelated, CaseID: open.ID, Case: fresh}}
-	was, err := loadCase(open)
+	was, err := loadCaseHead(open)
 	if err != nil {
 		return res, err
 	}
