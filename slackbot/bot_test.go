@@ -382,14 +382,20 @@ func TestFiftyConcurrentClicksTwoInstancesExecuteOnce(t *testing.T) {
 	if _, err := a.db.GetExecution(context.Background(), id); err != nil {
 		t.Fatal(err)
 	}
-	outcomes := 0
-	for _, m := range w.slack.Thread(testChannel, "1700000003.000001") {
-		if strings.Contains(m.Text, "approved") {
-			outcomes++
+	// The outcome is posted from the outbox, which a replica drains after
+	// the execution's transaction: wait for it, then want exactly one.
+	outcomes := func() int {
+		n := 0
+		for _, m := range w.slack.Thread(testChannel, "1700000003.000001") {
+			if strings.Contains(m.Text, "approved") {
+				n++
+			}
 		}
+		return n
 	}
-	if outcomes != 1 {
-		t.Fatalf("%d outcome messages, want 1", outcomes)
+	eventually(t, 10*time.Second, "the outcome message", func() bool { return outcomes() > 0 })
+	if n := outcomes(); n != 1 {
+		t.Fatalf("%d outcome messages, want 1", n)
 	}
 }
 
