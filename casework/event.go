@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
 	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/exdesk/exdesk/agent"
