@@ -77,8 +77,8 @@ func LinesKey(lines []Line) string {
 // CustomerOrderQuery without listing every order of the customer (the
 // recorded and simulated systems index orders by customer, by customer
 // and PO number, by creation time and by customer and lines; the REST
-// client asks for the window with created_after). It is optional: FindCustomerOrders falls back to
-// CustomerOrders.
+// client asks for the window with created_after). It is optional:
+// FindCustomerOrders falls back to CustomerOrders.
 type CustomerOrderIndex interface {
 	// FindCustomerOrders returns the orders q selects, in the order
 	// CustomerOrders lists them, each once.
@@ -101,9 +101,9 @@ func FindCustomerOrders(ctx context.Context, erp ERP, q CustomerOrderQuery) ([]O
 }
 
 // FilterCustomerOrders returns the orders of list that q selects, in
-// their order. It reuses list's array.
+// their order, in a new slice: list may be what an ERP holds.
 func FilterCustomerOrders(list []Order, q CustomerOrderQuery) []Order {
-	out := list[:0]
+	var out []Order
 	for _, o := range list {
 		if q.Matches(o) {
 			out = append(out, o)
